@@ -1,0 +1,174 @@
+"""The parties' actions on a deal. Each checks the transition table, then says what happened."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from domain.errors import AlreadyDone, InvalidInput, InvalidTransition
+from domain.reviews import Review
+from domain.settlement import fee_for, fund_credit_legs, release_funded_legs, void_funded_legs
+from domain.stages import Action, Stage
+from domain.terms import DealTerms, Role, TermBounds
+
+if TYPE_CHECKING:
+    from domain.deal import Deal, Outcome
+
+MAX_NOTE = 2_000
+
+
+def _note(note: str) -> str:
+    if len(note) > MAX_NOTE:
+        raise InvalidInput(f"notes are limited to {MAX_NOTE} characters", field="note")
+    return note.strip()
+
+
+class DealActions:
+    """Mixed into `Deal`; every method returns an `Outcome` and never mutates."""
+
+    def counter(self: Deal, actor_id: int, terms: DealTerms, now: dt.datetime,
+                bounds: TermBounds | None = None) -> Outcome:
+        self.check(Action.COUNTER, actor_id, now)
+        terms.validate(now, bounds or TermBounds())
+        changes = terms.changes_from(self.terms)
+        if not changes:
+            raise InvalidInput("a counter-offer must change something", field="terms")
+        summary = "Counter-offer: " + "; ".join(changes)
+        step = self._step(
+            "countered", now, actor_id, summary,
+            notices=(self.notice_to(self.other_party(actor_id), "offer", "Counter-offer", summary),),
+        )
+        return self._advance(step, terms=terms, offered_by=actor_id, offered_at=now)
+
+    def accept(self: Deal, actor_id: int, now: dt.datetime) -> Outcome:
+        after = self.check(Action.ACCEPT, actor_id, now)
+        due = now + self.policy.funding_deadline
+        if not self.terms.legs:
+            after, due = Stage.IN_DELIVERY, None
+        notices = (self.notice_to(self.other_party(actor_id), "accepted", "Offer accepted",
+                                  "Your offer was accepted." + (
+                                      f" Escrow must be funded by {due:%Y-%m-%d %H:%M} UTC." if due else "")),)
+        step = self._step("accepted", now, actor_id, "Offer accepted", notices=notices)
+        return self._advance(step, stage=after, funding_due_at=due)
+
+    def decline(self: Deal, actor_id: int, now: dt.datetime, note: str = "") -> Outcome:
+        after = self.check(Action.DECLINE, actor_id, now)
+        summary = "Offer declined" + (f": {_note(note)}" if note.strip() else "")
+        step = self._step("declined", now, actor_id, summary,
+                          notices=(self.notice_to(self.other_party(actor_id), "declined", "Offer declined", summary),))
+        return self._advance(step, stage=after)
+
+    def withdraw(self: Deal, actor_id: int, now: dt.datetime) -> Outcome:
+        after = self.check(Action.WITHDRAW, actor_id, now)
+        step = self._step("withdrawn", now, actor_id, "Offer withdrawn",
+                          notices=(self.notice_to(self.other_party(actor_id), "cancelled", "Offer withdrawn"),))
+        return self._advance(step, stage=after)
+
+    def fund(self: Deal, actor_id: int, now: dt.datetime) -> Outcome:
+        self.check(Action.FUND, actor_id, now)
+        role = self.role_of(actor_id)
+        assert role is not None  # check() admitted a party
+        batch = fund_credit_legs(self, role)
+        if not batch.holds:
+            raise InvalidTransition("this deal has no credit payment to fund")
+        funded = self.funded_currencies + tuple(h.amount.currency for h in batch.holds)
+        all_funded = {leg.amount.currency for leg in self.terms.legs} <= set(funded)
+        held = " + ".join(str(h.amount) for h in batch.holds)
+        step = self._step(
+            "funded", now, actor_id, f"{held} held in escrow", ledger=batch,
+            notices=(self.notice_to(self.other_party(actor_id), "funded", "Escrow funded",
+                                    f"{held} is held in escrow. You can start the work."),),
+        )
+        return self._advance(step, funded_currencies=funded,
+                             stage=Stage.IN_DELIVERY if all_funded else Stage.FUNDING)
+
+    def cancel(self: Deal, actor_id: int, now: dt.datetime, note: str = "") -> Outcome:
+        after = self.check(Action.CANCEL, actor_id, now)
+        return self._cancelled(now, actor_id, "Deal cancelled" + (f": {_note(note)}" if note.strip() else ""), after)
+
+    def _cancelled(self: Deal, now: dt.datetime, actor_id: int | None, summary: str, after: Stage) -> Outcome:
+        batch = void_funded_legs(self)
+        if batch:
+            summary += "; escrow returned to the payer"
+        notices = tuple(self.notice_to(party, "cancelled", "Deal cancelled", summary)
+                        for party in self.parties if party != actor_id)
+        step = self._step("cancelled", now, actor_id, summary, ledger=batch, notices=notices)
+        return self._advance(step, stage=after, funded_currencies=())
+
+    def extend_delivery(self: Deal, actor_id: int, new_due: dt.datetime, now: dt.datetime) -> Outcome:
+        self.check(Action.EXTEND_DELIVERY, actor_id, now)
+        if new_due <= max(now, self.terms.delivery_due_at):
+            raise InvalidInput("the new delivery date must be later than the current one",
+                               field="delivery_due_at")
+        summary = f"Delivery date extended to {new_due:%Y-%m-%d}"
+        step = self._step("delivery_extended", now, actor_id, summary,
+                          notices=(self.notice_to(self.seller_id, "extended", "Delivery date extended", summary),))
+        return self._advance(step, terms=replace(self.terms, delivery_due_at=new_due))
+
+    def deliver(self: Deal, actor_id: int, now: dt.datetime, note: str = "") -> Outcome:
+        after = self.check(Action.DELIVER, actor_id, now)
+        ends = now + dt.timedelta(days=self.terms.inspection_days)
+        summary = "Marked delivered" + (f": {_note(note)}" if note.strip() else "")
+        step = self._step(
+            "delivered", now, actor_id, summary,
+            notices=(self.notice_to(self.buyer_id, "delivered", "Delivered — please inspect",
+                                    f"{summary}. Confirm or request changes by {ends:%Y-%m-%d %H:%M} UTC; "
+                                    "silence counts as acceptance."),),
+        )
+        return self._advance(step, stage=after, delivered_at=now, inspection_ends_at=ends)
+
+    def request_changes(self: Deal, actor_id: int, now: dt.datetime, note: str) -> Outcome:
+        after = self.check(Action.REQUEST_CHANGES, actor_id, now)
+        if not note.strip():
+            raise InvalidInput("say what needs to change", field="note")
+        summary = f"Changes requested: {_note(note)}"
+        step = self._step("changes_requested", now, actor_id, summary,
+                          notices=(self.notice_to(self.seller_id, "changes", "Changes requested", summary),))
+        return self._advance(step, stage=after, inspection_ends_at=None,
+                             change_requests=self.change_requests + 1)
+
+    def confirm(self: Deal, actor_id: int, now: dt.datetime) -> Outcome:
+        self.check(Action.CONFIRM, actor_id, now)
+        return self._settle(now, actor_id, "Delivery confirmed")
+
+    def _settle(self: Deal, now: dt.datetime, actor_id: int | None, how: str) -> Outcome:
+        """Release escrow to the payees less the platform fee, and open the rating window."""
+        batch = release_funded_legs(self)
+        paid = "; ".join(
+            f"{leg.amount - fee_for(self, leg)} to the {'seller' if leg.payer is Role.BUYER else 'buyer'}"
+            f" (fee {fee_for(self, leg)})"
+            for leg in self.terms.legs if leg.amount.currency in self.funded_currencies
+        )
+        summary = f"{how}; released {paid}" if paid else how
+        rating_ends = now + self.policy.rating_window
+        notices = tuple(
+            self.notice_to(party, "completed", "Deal completed",
+                           f"{summary}. Rate your partner by {rating_ends:%Y-%m-%d}.")
+            for party in self.parties if party != actor_id
+        )
+        step = self._step("completed", now, actor_id, summary, ledger=batch, notices=notices)
+        return self._advance(step, stage=Stage.RATING, completed_at=now,
+                             rating_ends_at=rating_ends, inspection_ends_at=None)
+
+    def review(self: Deal, actor_id: int, review: Review, now: dt.datetime) -> Outcome:
+        self.check(Action.REVIEW, actor_id, now)
+        if any(r.author_id == actor_id for r in self.reviews):
+            raise AlreadyDone("you have already rated this deal")
+        if review.author_id != actor_id or review.subject_id != self.other_party(actor_id):
+            raise InvalidInput("a review is written by one party about the other", field="review")
+        reviews = self.reviews + (review,)
+        if len(reviews) == 2:
+            return self._close(now, actor_id, reviews, "Both reviews are in and now visible")
+        step = self._step(
+            "review_submitted", now, actor_id, "A review was submitted (hidden until both are in)",
+            notices=(self.notice_to(self.other_party(actor_id), "review", "Your partner rated you",
+                                    "Rate them too to see their review."),),
+        )
+        return self._advance(step, reviews=reviews)
+
+    def _close(self: Deal, now: dt.datetime, actor_id: int | None, reviews: tuple[Review, ...],
+               summary: str) -> Outcome:
+        notices = tuple(self.notice_to(party, "closed", "Deal closed", summary) for party in self.parties)
+        step = self._step("closed", now, actor_id, summary, notices=notices)
+        return self._advance(step, stage=Stage.CLOSED, reviews=reviews, reviews_revealed=True)

@@ -1,0 +1,133 @@
+"""What two businesses agree: who pays what (legs) and who delivers what (obligations).
+
+Shaped for every exchange model: credits (one credit leg), cash (one cash leg), hybrid (a
+cash and a credit leg), barter (two obligations, optional balancing leg and bond).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.errors import InvalidInput, TermsOutOfBounds
+from domain.money import CREDITS, Money
+
+MAX_TITLE = 200
+MAX_TEXT = 5_000
+
+
+class Role(StrEnum):
+    BUYER = "buyer"
+    SELLER = "seller"
+
+
+class ExchangeModel(StrEnum):
+    CREDITS = "credits"
+    CASH = "cash"
+    HYBRID = "hybrid"
+    BARTER = "barter"
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A payment from `payer` into escrow, released to the other side at settlement."""
+
+    payer: Role
+    amount: Money
+
+    @property
+    def is_credits(self) -> bool:
+        return self.amount.currency == CREDITS
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """A service `provider` delivers, inspected against `acceptance_criteria`."""
+
+    provider: Role
+    description: str
+    acceptance_criteria: str = ""
+
+
+@dataclass(frozen=True)
+class DealTerms:
+    title: str
+    legs: tuple[Leg, ...]
+    obligations: tuple[Obligation, ...]
+    delivery_due_at: dt.datetime
+    inspection_days: int = 7
+    listing_id: int | None = None
+
+    @property
+    def model(self) -> ExchangeModel:
+        if len(self.obligations) > 1:
+            return ExchangeModel.BARTER
+        kinds = {leg.is_credits for leg in self.legs}
+        if kinds == {True, False}:
+            return ExchangeModel.HYBRID
+        return ExchangeModel.CREDITS if kinds == {True} else ExchangeModel.CASH
+
+    @property
+    def price(self) -> tuple[Money, ...]:
+        return tuple(leg.amount for leg in self.legs)
+
+    def legs_paid_by(self, role: Role) -> tuple[Leg, ...]:
+        return tuple(leg for leg in self.legs if leg.payer is role)
+
+    def validate(self, now: dt.datetime, bounds: TermBounds) -> None:
+        """Refuse terms no deal may carry; raised errors name the offending field."""
+        if not self.title.strip() or len(self.title) > MAX_TITLE:
+            raise InvalidInput(f"title must be 1-{MAX_TITLE} characters", field="title")
+        if not self.obligations:
+            raise InvalidInput("a deal needs at least one service to deliver", field="obligations")
+        for obligation in self.obligations:
+            if len(obligation.description) > MAX_TEXT or len(obligation.acceptance_criteria) > MAX_TEXT:
+                raise InvalidInput(f"texts are limited to {MAX_TEXT} characters", field="description")
+        if not self.legs and len(self.obligations) < 2:
+            raise InvalidInput("a deal needs a price or a service in return", field="price")
+        currencies = [leg.amount.currency for leg in self.legs]
+        if len(set(currencies)) != len(currencies):
+            raise InvalidInput("one leg per currency", field="price")
+        for leg in self.legs:
+            if not leg.amount.is_positive:
+                raise InvalidInput("amounts must be positive", field="price")
+        if self.delivery_due_at <= now:
+            raise InvalidInput("the delivery date must be in the future", field="delivery_due_at")
+        if self.delivery_due_at - now > bounds.max_delivery_lead:
+            raise TermsOutOfBounds(
+                f"the delivery date must be within {bounds.max_delivery_lead.days} days",
+                field="delivery_due_at",
+            )
+        low, high = bounds.inspection_days
+        if not low <= self.inspection_days <= high:
+            raise TermsOutOfBounds(
+                f"the inspection period must be {low}-{high} days", field="inspection_days"
+            )
+
+    def changes_from(self, before: DealTerms) -> tuple[str, ...]:
+        """Human lines describing what a counter-offer changed."""
+        changes = []
+        if before.price != self.price:
+            old = " + ".join(str(m) for m in before.price) or "nothing"
+            new = " + ".join(str(m) for m in self.price) or "nothing"
+            changes.append(f"price {old} → {new}")
+        if before.delivery_due_at != self.delivery_due_at:
+            changes.append(
+                f"delivery due {before.delivery_due_at:%Y-%m-%d} → {self.delivery_due_at:%Y-%m-%d}"
+            )
+        if before.inspection_days != self.inspection_days:
+            changes.append(f"inspection {before.inspection_days} → {self.inspection_days} days")
+        if before.obligations != self.obligations:
+            changes.append("service description or acceptance criteria")
+        if before.title != self.title:
+            changes.append(f"title → {self.title}")
+        return tuple(changes)
+
+
+@dataclass(frozen=True)
+class TermBounds:
+    """Platform bounds every deal's terms must respect."""
+
+    inspection_days: tuple[int, int] = (1, 30)
+    max_delivery_lead: dt.timedelta = dt.timedelta(days=365)

@@ -1,6 +1,6 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-import pytest
 
 from domain.errors import CurrencyMismatch, InvalidInput
 from domain.fees import FeeRule

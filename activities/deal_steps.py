@@ -1,0 +1,40 @@
+"""The one activity per deal step: ledger, read model and notices in one transaction.
+
+Grouping a step's writes keeps a deal to a handful of activities (the Temporal server is the
+bottleneck on small machines) and makes the step atomic: a refused hold writes nothing.
+Running it twice is safe: the step's (deal, seq) row is the marker that it already happened,
+and every ledger transfer id is an idempotency key.
+"""
+
+from __future__ import annotations
+
+from integrations.db.ledger import Ledger
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from domain.errors import TradepactError
+from integrations.db.read_model import record_deal_step, step_already_recorded
+from integrations.db.session import unit_of_work
+from workflows.messages import StepReceipt, StepRecord
+from workflows.names import RECORD_STEP_ACTIVITY
+
+
+class DealSteps:
+    def __init__(self, database_url: str) -> None:
+        self._database_url = database_url
+
+    @activity.defn(name=RECORD_STEP_ACTIVITY)
+    def record_step(self, record: StepRecord) -> StepReceipt:
+        deal, step = record.deal, record.step
+        with unit_of_work(self._database_url) as session:
+            if step_already_recorded(session, deal.deal_id, step.seq):
+                return StepReceipt(deal.deal_id, step.seq, replayed=True)
+            ledger = Ledger(session)
+            try:
+                for command in step.ledger.commands():
+                    ledger.execute(command)
+            except TradepactError as error:
+                # The transaction rolls back; the workflow turns this into the user's refusal.
+                raise ApplicationError(error.message, type=error.code, non_retryable=True) from error
+            record_deal_step(session, deal, step)
+        return StepReceipt(deal.deal_id, step.seq, replayed=False)

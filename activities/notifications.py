@@ -1,0 +1,72 @@
+"""The mail outbox: emails for notifications that deal steps wrote, sent after commit.
+
+Deal steps only insert notification rows (pending email) inside their transaction; this
+dispatcher sends them afterwards, so a step never waits on SMTP and a mail server outage
+delays email without touching money. Delivery is at least once; the Message-ID is derived
+from the notification so a duplicate is recognisable.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from hashlib import sha1
+
+from integrations.email.errors import MailRejected, MailUnavailable
+from integrations.email.smtp import OutgoingEmail, SmtpMailer
+from sqlalchemy import select
+
+from integrations.db.app_models import Notification, User
+from integrations.db.session import unit_of_work
+
+log = logging.getLogger(__name__)
+
+
+class MailOutbox:
+    def __init__(self, database_url: str, mailer: SmtpMailer, base_url: str = "") -> None:
+        self._database_url = database_url
+        self._mailer = mailer
+        self._base_url = base_url.rstrip("/")
+
+    def send_pending(self, limit: int = 50) -> int:
+        """Send up to `limit` pending emails; returns how many were sent."""
+        sent = 0
+        with unit_of_work(self._database_url) as session:
+            pending = session.scalars(
+                select(Notification).where(Notification.email_status == "pending")
+                .order_by(Notification.id).limit(limit).with_for_update(skip_locked=True)
+            ).all()
+            for notification in pending:
+                recipients = session.scalars(
+                    select(User.email).where(User.business_id == notification.business_id)
+                ).all()
+                notification.email_attempts += 1
+                try:
+                    for address in recipients:
+                        self._mailer.send(self._email(notification, address))
+                except MailRejected:
+                    notification.email_status = "failed"  # refused for good: the inbox still has it
+                    continue
+                except MailUnavailable:
+                    break  # the mail server is down: the rest wait for the next pass
+                notification.email_status = "sent" if recipients else "none"
+                sent += 1
+        return sent
+
+    def _email(self, notification: Notification, address: str) -> OutgoingEmail:
+        link = f"\n\n{self._base_url}/deals/{notification.deal_id}" if notification.deal_id else ""
+        return OutgoingEmail(
+            to=address,
+            subject=notification.subject,
+            text=f"{notification.body}{link}\n\n— Tradepact",
+            message_id=f"<n{notification.id}.{sha1(address.encode()).hexdigest()[:12]}@tradepact.local>",
+        )
+
+    def run_forever(self, stop: threading.Event, interval: float = 1.0) -> None:
+        while not stop.is_set():
+            try:
+                self.send_pending()
+            except Exception:  # the dispatcher must outlive a database or mail outage
+                log.exception("mail outbox pass failed; retrying")
+            stop.wait(interval)
+

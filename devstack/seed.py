@@ -1,0 +1,92 @@
+"""Demo data for `make run`: three member businesses with listings and credit lines, and staff.
+
+Idempotent: a second run finds the demo users and adds nothing. The demo password is for
+the local stack only; production never runs this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from integrations.db.app_models import Category, Listing
+from integrations.db.members import add_staff, register_business, user_by_email
+from integrations.db.session import unit_of_work
+
+DEMO_PASSWORD = "tradepact-demo"
+
+
+@dataclass(frozen=True)
+class DemoMember:
+    business: str
+    city: str
+    description: str
+    email: str
+    person: str
+    listings: tuple[tuple[str, str, str, int], ...]  # kind, category slug, title, price in minor units
+
+
+MEMBERS = (
+    DemoMember(
+        "Studio Ada", "Lyon", "Brand identities and websites for small shops.",
+        "ada@studio-ada.example", "Ada Laurent",
+        (("offer", "design", "Logo and brand kit", 450_00),
+         ("offer", "it", "Five-page website", 1_200_00),
+         ("want", "accounting", "Quarterly bookkeeping", 300_00)),
+    ),
+    DemoMember(
+        "Ben's Books", "Lyon", "Bookkeeping, VAT returns and payroll for micro-businesses.",
+        "ben@bens-books.example", "Ben Okafor",
+        (("offer", "accounting", "Quarterly bookkeeping", 300_00),
+         ("offer", "accounting", "Annual accounts", 900_00),
+         ("want", "printing", "500 business cards", 80_00)),
+    ),
+    DemoMember(
+        "Cleo Print", "Villeurbanne", "Digital and offset printing, same-week delivery.",
+        "cleo@cleo-print.example", "Cleo Martin",
+        (("offer", "printing", "500 business cards", 80_00),
+         ("offer", "printing", "A1 posters, 50 copies", 220_00),
+         ("want", "design", "Logo and brand kit", 450_00)),
+    ),
+)
+
+STAFF = (
+    ("arbitrator@tradepact.example", "Iris Arbitre", "arbitrator"),
+    ("finance@tradepact.example", "Felix Finance", "finance"),
+    ("admin@tradepact.example", "Alma Admin", "admin"),
+)
+
+
+def seed(database_url: str, hash_password) -> list[tuple[str, str]]:
+    """Create whatever demo data is missing; return the demo logins as (email, role)."""
+    password_hash = hash_password(DEMO_PASSWORD)
+    with unit_of_work(database_url) as session:
+        categories = {c.slug: c.id for c in session.scalars(select(Category))}
+        for member in MEMBERS:
+            if user_by_email(session, member.email) is not None:
+                continue
+            registered = register_business(
+                session, name=member.business, email=member.email, display_name=member.person,
+                password_hash=password_hash, city=member.city, description=member.description,
+                credit_line_minor=1_000_00,
+            )
+            for kind, category, title, price in member.listings:
+                session.add(Listing(
+                    business_id=registered.business_id, kind=kind, title=title,
+                    description=f"{title} by {member.business}, {member.city}.",
+                    category_id=categories[category], price_credits_minor=price,
+                ))
+        for email, name, role in STAFF:
+            if user_by_email(session, email) is None:
+                add_staff(session, email=email, display_name=name, password_hash=password_hash, role=role)
+    return [(m.email, "member") for m in MEMBERS] + [(email, role) for email, _n, role in STAFF]
+
+
+if __name__ == "__main__":
+    from web.auth.passwords import hash_password
+
+    from integrations.settings import Settings
+
+    for email, role in seed(Settings.from_env().database_url, hash_password):
+        print(f"{role:<11} {email}  /  {DEMO_PASSWORD}")

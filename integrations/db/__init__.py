@@ -1,0 +1,1 @@
+"""PostgreSQL adapters: models, sessions, the ledger, the read model, migrations."""

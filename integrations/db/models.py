@@ -1,0 +1,9 @@
+"""Every table's model, imported in one place so Alembic and the tests see the whole schema."""
+
+from integrations.db import (
+    app_models,  # noqa: F401
+    ledger_models,  # noqa: F401
+)
+from integrations.db.base import Base
+
+__all__ = ["Base"]

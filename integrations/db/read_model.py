@@ -1,0 +1,82 @@
+"""Writes of the deal read model: one deal step, applied in the caller's transaction.
+
+Called only by the deal-step activity. Every write is keyed by (deal, seq) so a retried
+step finds its own earlier write and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from domain.deal import Deal
+from domain.stages import Stage
+from domain.steps import Step
+from integrations.db.app_models import DealEvent, DealRow, Notification, ReviewRow
+from integrations.db.deal_json import deal_to_json
+
+
+def step_already_recorded(session: Session, deal_id: str, seq: int) -> bool:
+    found = session.execute(
+        select(DealEvent.id).where(DealEvent.deal_id == deal_id, DealEvent.seq == seq)
+    ).first()
+    return found is not None
+
+
+def save_deal(session: Session, deal: Deal, at: dt.datetime) -> None:
+    values = dict(
+        buyer_id=deal.buyer_id, seller_id=deal.seller_id, listing_id=deal.terms.listing_id,
+        title=deal.terms.title, model=deal.terms.model.value, stage=deal.stage.value,
+        version=deal.version, next_deadline_at=min(deal.deadlines().values(), default=None),
+        state=deal_to_json(deal), updated_at=at,
+    )
+    statement = insert(DealRow).values(deal_id=deal.deal_id, created_at=deal.created_at, **values)
+    # Only a newer version may overwrite the row: steps of one deal are serial, but a
+    # retried older step must never roll the read model back.
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[DealRow.deal_id], set_=values, where=DealRow.version < deal.version
+        )
+    )
+
+
+def add_event(session: Session, deal: Deal, step: Step) -> None:
+    session.add(DealEvent(deal_id=deal.deal_id, seq=step.seq, kind=step.kind,
+                          actor_id=step.actor_id, summary=step.summary, at=step.at))
+
+
+def add_notices(session: Session, deal: Deal, step: Step) -> None:
+    for index, notice in enumerate(step.notices):
+        session.execute(
+            insert(Notification).values(
+                business_id=notice.business_id, deal_id=deal.deal_id,
+                dedupe_key=f"deal:{deal.deal_id}:{step.seq}:{index}", kind=notice.kind,
+                subject=notice.subject, body=notice.body, created_at=step.at, email_status="pending",
+            ).on_conflict_do_nothing(index_elements=[Notification.dedupe_key])
+        )
+
+
+def save_reviews(session: Session, deal: Deal) -> None:
+    for review in deal.reviews:
+        session.execute(
+            insert(ReviewRow).values(
+                deal_id=deal.deal_id, author_id=review.author_id, subject_id=review.subject_id,
+                quality=review.quality, timeliness=review.timeliness,
+                communication=review.communication, comment=review.comment, at=review.at,
+                revealed=deal.reviews_revealed,
+            ).on_conflict_do_update(
+                index_elements=[ReviewRow.deal_id, ReviewRow.author_id],
+                set_={"revealed": deal.reviews_revealed},
+            )
+        )
+
+
+def record_deal_step(session: Session, deal: Deal, step: Step) -> None:
+    save_deal(session, deal, step.at)
+    add_event(session, deal, step)
+    add_notices(session, deal, step)
+    if deal.stage in (Stage.RATING, Stage.CLOSED):
+        save_reviews(session, deal)

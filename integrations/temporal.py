@@ -1,0 +1,141 @@
+"""The web's door to deal workflows: start a deal, send a party's action.
+
+Flask is synchronous and the Temporal client is asyncio, so one client per process lives on
+one background event-loop thread and views submit coroutines to it. Every call has a
+deadline: with no worker running an Update would otherwise wait forever, and the user must
+get "try again" within seconds instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.deal import Deal
+from domain.errors import ERRORS_BY_CODE, InvalidInput, InvalidTransition, TradepactError
+from workflows.messages import DealCommand, DealInput, DealReply
+from workflows.names import DEAL_OPENED, DEAL_QUERY, DEAL_UPDATE, DEAL_WORKFLOW, deal_workflow_id
+
+T = TypeVar("T")
+CALL_TIMEOUT = 5.0
+
+
+class TemporalUnavailable(Exception):
+    """The workflow service or its workers did not answer in time: the user should retry."""
+
+
+class TemporalGateway:
+    def __init__(self, address: str, namespace: str, task_queue: str) -> None:
+        self._address = address
+        self._namespace = namespace
+        self._task_queue = task_queue
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: Client | None = None
+        self._guard = threading.Lock()
+
+    # ---- plumbing ---------------------------------------------------------------------
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        with self._guard:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, name="temporal-client", daemon=True)
+                thread.start()
+                self._loop = loop
+            return self._loop
+
+    def _call(self, coroutine: Coroutine[Any, Any, T], timeout: float = CALL_TIMEOUT) -> T:
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._ensure_loop())
+        try:
+            return future.result(timeout=timeout + 1)
+        except FutureTimeout as error:
+            future.cancel()
+            raise TemporalUnavailable("the deal service did not answer in time") from error
+
+    async def _connected(self) -> Client:
+        if self._client is None:
+            try:
+                self._client = await asyncio.wait_for(
+                    Client.connect(self._address, namespace=self._namespace), CALL_TIMEOUT
+                )
+            except (TimeoutError, RuntimeError, OSError) as error:
+                raise TemporalUnavailable("the deal service is not reachable") from error
+        return self._client
+
+    # ---- what the web asks ------------------------------------------------------------
+    def open_deal(self, start: DealInput) -> DealReply:
+        """Start the deal's workflow and wait until its offer is recorded.
+
+        Idempotent: the workflow id is derived from the deal id, so a repeated request
+        reaches the same deal instead of opening a second one.
+        """
+        return self._call(self._open_deal(start))
+
+    async def _open_deal(self, start: DealInput) -> DealReply:
+        client = await self._connected()
+        operation = WithStartWorkflowOperation(
+            DEAL_WORKFLOW, start, id=deal_workflow_id(start.deal_id), task_queue=self._task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        )
+        try:
+            return await self._guarded(client.execute_update_with_start_workflow(
+                DEAL_OPENED, start_workflow_operation=operation, result_type=DealReply,
+                rpc_timeout=timedelta(seconds=CALL_TIMEOUT),
+            ))
+        except WorkflowAlreadyStartedError:
+            # The same request came back after its deal already finished: answer with that deal.
+            handle = client.get_workflow_handle(deal_workflow_id(start.deal_id))
+            deal = await self._guarded(handle.query(
+                DEAL_QUERY, result_type=Deal, rpc_timeout=timedelta(seconds=CALL_TIMEOUT)))
+            return DealReply(deal.deal_id, deal.stage, deal.version, "Offer made")
+
+    def act(self, deal_id: str, command: DealCommand) -> DealReply:
+        """Send a party's action; raises the domain's refusal, or TemporalUnavailable."""
+        return self._call(self._act(deal_id, command))
+
+    async def _act(self, deal_id: str, command: DealCommand) -> DealReply:
+        client = await self._connected()
+        handle = client.get_workflow_handle(deal_workflow_id(deal_id))
+        return await self._guarded(handle.execute_update(
+            DEAL_UPDATE, command, result_type=DealReply, rpc_timeout=timedelta(seconds=CALL_TIMEOUT)
+        ))
+
+    async def _guarded(self, call: Coroutine[Any, Any, T]) -> T:
+        try:
+            return await call
+        except WorkflowUpdateFailedError as failure:
+            raise refusal_from(failure.cause) from failure
+        except RPCError as error:
+            raise TemporalUnavailable("the deal service did not answer; try again") from error
+        except TimeoutError as error:
+            raise TemporalUnavailable("the deal service did not answer; try again") from error
+
+
+def refusal_from(cause: BaseException | None) -> Exception:
+    """The domain error a validator or handler refused with, rebuilt for the web."""
+    if isinstance(cause, ApplicationError) and cause.type in ERRORS_BY_CODE:
+        error_class = ERRORS_BY_CODE[cause.type]
+        field = cause.details[0] if cause.details else None
+        if issubclass(error_class, InvalidInput):
+            return error_class(cause.message, field=field)
+        return error_class(cause.message)
+    if isinstance(cause, ApplicationError) and cause.type == "invalid_input":
+        return InvalidInput(cause.message, field=cause.details[0] if cause.details else None)
+    if isinstance(cause, ApplicationError) and cause.type == "not_ready":
+        return TemporalUnavailable(cause.message)
+    return TradepactError(str(cause) if cause else "the action was refused")

@@ -1,0 +1,175 @@
+"""DealWorkflow: one durable workflow per deal, from offer to closed.
+
+The workflow holds the domain `Deal` and nothing else. Every party action is the `act`
+Update: its validator runs the domain rule (so a wrong click is refused before anything is
+written) and its handler records the step through one activity, adopting the new state only
+when that succeeded. Timers are not separate coroutines: the run loop sleeps until the
+deal's next alarm or until a party acts, then asks the domain what is due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.deal import Deal, Outcome, start_deal
+    from domain.errors import ERRORS_BY_CODE, TradepactError
+    from domain.reviews import Review
+    from domain.stages import Action
+    from workflows.messages import DealCommand, DealInput, DealReply, DealResult, StepRecord
+    from workflows.names import (
+        DEAL_OPENED,
+        DEAL_QUERY,
+        DEAL_STAGE,
+        DEAL_UPDATE,
+        RECORD_STEP_ACTIVITY,
+    )
+
+# Domain refusals never succeed on retry; anything else (database down) is retried.
+STEP_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    maximum_interval=timedelta(seconds=30),
+    non_retryable_error_types=list(ERRORS_BY_CODE),
+)
+
+
+def refusal(error: TradepactError) -> ApplicationError:
+    """A domain error as the failure the web maps to 409/422, carrying the field if any."""
+    return ApplicationError(
+        error.message, getattr(error, "field", None), type=error.code, non_retryable=True
+    )
+
+
+@workflow.defn(name="DealWorkflow")
+class DealWorkflow:
+    def __init__(self) -> None:
+        self._deal: Deal | None = None
+        self._lock = asyncio.Lock()
+        self._changes = 0
+
+    @workflow.run
+    async def run(self, start: DealInput) -> DealResult:
+        try:
+            opening = start_deal(
+                start.deal_id, start.buyer_id, start.seller_id, start.proposer_id, start.terms,
+                workflow.now(), policy=start.policy, fee_rule=start.fee_rule,
+            )
+        except TradepactError as error:
+            raise refusal(error) from error
+        async with self._lock:
+            await self._record(opening)
+        while not self.deal.is_final:
+            await self._sleep_until_next_alarm()
+            async with self._lock:
+                while (outcome := self.deal.on_clock(workflow.now())) is not None:
+                    await self._record(outcome)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return DealResult(self.deal.deal_id, self.deal.stage, self.deal.version)
+
+    @property
+    def deal(self) -> Deal:
+        assert self._deal is not None, "the deal is recorded before any handler runs"
+        return self._deal
+
+    async def _sleep_until_next_alarm(self) -> None:
+        seen = self._changes
+        alarm_at = self.deal.next_alarm_at()
+        timeout = None
+        if alarm_at is not None:
+            timeout = max((alarm_at - workflow.now()).total_seconds(), 0.001)
+        try:
+            await workflow.wait_condition(lambda: self._changes != seen, timeout=timeout)
+        except TimeoutError:
+            pass
+
+    async def _record(self, outcome: Outcome) -> None:
+        """Persist the step (ledger, read model, notices in one transaction), then adopt it."""
+        try:
+            await workflow.execute_activity(
+                RECORD_STEP_ACTIVITY,
+                StepRecord(outcome.deal, outcome.step),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=STEP_RETRY,
+            )
+        except ActivityError as failure:
+            cause = failure.cause
+            if isinstance(cause, ApplicationError) and cause.type in ERRORS_BY_CODE:
+                raise ApplicationError(cause.message, *cause.details, type=cause.type,
+                                       non_retryable=True) from failure
+            raise
+        self._deal = outcome.deal
+        self._changes += 1
+        workflow.upsert_search_attributes([DEAL_STAGE.value_set(outcome.deal.stage.value)])
+
+    @workflow.update(name=DEAL_OPENED)
+    async def opened(self) -> DealReply:
+        """Answers once the offer is recorded: the web starts a deal with this update."""
+        await workflow.wait_condition(lambda: self._deal is not None)
+        return DealReply(self.deal.deal_id, self.deal.stage, self.deal.version, "Offer made")
+
+    # ---- the one Update every party action goes through ---------------------------------
+    @workflow.update(name=DEAL_UPDATE)
+    async def act(self, command: DealCommand) -> DealReply:
+        async with self._lock:
+            # Checked again under the lock: another action may have landed since validation.
+            outcome = self._decide(command)
+            await self._record(outcome)
+        return DealReply(self.deal.deal_id, self.deal.stage, self.deal.version, outcome.step.summary)
+
+    @act.validator
+    def validate_act(self, command: DealCommand) -> None:
+        self._decide(command)
+
+    def _decide(self, command: DealCommand) -> Outcome:
+        if self._deal is None:
+            raise ApplicationError("the deal is still being set up; try again", type="not_ready")
+        try:
+            return self._transition(command)
+        except TradepactError as error:
+            raise refusal(error) from error
+
+    def _transition(self, command: DealCommand) -> Outcome:
+        deal, actor, now = self.deal, command.actor_business_id, workflow.now()
+        match command.action:
+            case Action.COUNTER:
+                if command.terms is None:
+                    raise ApplicationError("a counter-offer carries terms", type="invalid_input")
+                return deal.counter(actor, command.terms, now)
+            case Action.ACCEPT:
+                return deal.accept(actor, now)
+            case Action.DECLINE:
+                return deal.decline(actor, now, command.note)
+            case Action.WITHDRAW:
+                return deal.withdraw(actor, now)
+            case Action.FUND:
+                return deal.fund(actor, now)
+            case Action.CANCEL:
+                return deal.cancel(actor, now, command.note)
+            case Action.EXTEND_DELIVERY:
+                if command.new_delivery_due_at is None:
+                    raise ApplicationError("give the new delivery date", "new_delivery_due_at",
+                                           type="invalid_input")
+                return deal.extend_delivery(actor, command.new_delivery_due_at, now)
+            case Action.DELIVER:
+                return deal.deliver(actor, now, command.note)
+            case Action.CONFIRM:
+                return deal.confirm(actor, now)
+            case Action.REQUEST_CHANGES:
+                return deal.request_changes(actor, now, command.note)
+            case Action.REVIEW:
+                if command.review is None:
+                    raise ApplicationError("a review carries scores", "review", type="invalid_input")
+                r = command.review
+                review = Review(actor, deal.other_party(actor), r.quality, r.timeliness,
+                                r.communication, r.comment, now)
+                return deal.review(actor, review, now)
+        raise ApplicationError(f"unknown action {command.action}", type="invalid_input")
+
+    @workflow.query(name=DEAL_QUERY)
+    def current(self) -> Deal:
+        return self.deal

@@ -1,0 +1,78 @@
+"""The dataclasses that cross the workflow boundary: one in, one out, for each message.
+
+The web imports only this module (and `names`) from workflows/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from domain.deal import Deal
+from domain.fees import FeeRule
+from domain.stages import Action, Stage
+from domain.steps import Step
+from domain.terms import DealTerms
+from domain.timers import TimerPolicy
+
+
+@dataclass(frozen=True)
+class DealInput:
+    deal_id: str
+    buyer_id: int
+    seller_id: int
+    proposer_id: int
+    terms: DealTerms
+    policy: TimerPolicy | None = None
+    fee_rule: FeeRule | None = None
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    quality: int
+    timeliness: int
+    communication: int
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class DealCommand:
+    """A party's action; the fields beyond `action` are used by the actions that need them."""
+
+    action: Action
+    actor_business_id: int
+    actor_user_id: int
+    note: str = ""
+    terms: DealTerms | None = None
+    new_delivery_due_at: dt.datetime | None = None
+    review: ReviewInput | None = None
+
+
+@dataclass(frozen=True)
+class DealReply:
+    deal_id: str
+    stage: Stage
+    version: int
+    summary: str
+
+
+@dataclass(frozen=True)
+class DealResult:
+    deal_id: str
+    stage: Stage
+    version: int
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """Input of the one activity per step: the state after it, and what happened."""
+
+    deal: Deal
+    step: Step
+
+
+@dataclass(frozen=True)
+class StepReceipt:
+    deal_id: str
+    seq: int
+    replayed: bool

@@ -8,12 +8,12 @@ and every ledger transfer id is an idempotency key.
 
 from __future__ import annotations
 
-from integrations.db.ledger import Ledger
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain.errors import TradepactError
-from integrations.db.read_model import record_deal_step, step_already_recorded
+from integrations.db.ledger import Ledger
+from integrations.db.read_model import claim_step, record_notices_and_reviews
 from integrations.db.session import unit_of_work
 from workflows.messages import StepReceipt, StepRecord
 from workflows.names import RECORD_STEP_ACTIVITY
@@ -27,7 +27,7 @@ class DealSteps:
     def record_step(self, record: StepRecord) -> StepReceipt:
         deal, step = record.deal, record.step
         with unit_of_work(self._database_url) as session:
-            if step_already_recorded(session, deal.deal_id, step.seq):
+            if not claim_step(session, deal, step):
                 return StepReceipt(deal.deal_id, step.seq, replayed=True)
             ledger = Ledger(session)
             try:
@@ -36,5 +36,5 @@ class DealSteps:
             except TradepactError as error:
                 # The transaction rolls back; the workflow turns this into the user's refusal.
                 raise ApplicationError(error.message, type=error.code, non_retryable=True) from error
-            record_deal_step(session, deal, step)
+            record_notices_and_reviews(session, deal, step)
         return StepReceipt(deal.deal_id, step.seq, replayed=False)

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import ExitStack
 from hashlib import sha1
 
-from integrations.email.errors import MailRejected, MailUnavailable
-from integrations.email.smtp import OutgoingEmail, SmtpMailer
 from sqlalchemy import select
 
 from integrations.db.app_models import Notification, User
 from integrations.db.session import unit_of_work
+from integrations.email.errors import MailRejected, MailUnavailable
+from integrations.email.smtp import OutgoingEmail, SmtpMailer
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +32,17 @@ class MailOutbox:
     def send_pending(self, limit: int = 50) -> int:
         """Send up to `limit` pending emails; returns how many were sent."""
         sent = 0
-        with unit_of_work(self._database_url) as session:
+        with unit_of_work(self._database_url) as session, ExitStack() as smtp:
             pending = session.scalars(
                 select(Notification).where(Notification.email_status == "pending")
                 .order_by(Notification.id).limit(limit).with_for_update(skip_locked=True)
             ).all()
+            if not pending:
+                return 0
+            try:
+                deliver = smtp.enter_context(self._mailer.connection())
+            except MailUnavailable:
+                return 0  # the mail server is down: everything waits for the next pass
             for notification in pending:
                 recipients = session.scalars(
                     select(User.email).where(User.business_id == notification.business_id)
@@ -43,7 +50,7 @@ class MailOutbox:
                 notification.email_attempts += 1
                 try:
                     for address in recipients:
-                        self._mailer.send(self._email(notification, address))
+                        deliver(self._email(notification, address))
                 except MailRejected:
                     notification.email_status = "failed"  # refused for good: the inbox still has it
                     continue

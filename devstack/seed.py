@@ -84,9 +84,8 @@ def seed(database_url: str, hash_password) -> list[tuple[str, str]]:
 
 
 if __name__ == "__main__":
-    from web.auth.passwords import hash_password
-
     from integrations.settings import Settings
+    from web.auth.passwords import hash_password
 
     for email, role in seed(Settings.from_env().database_url, hash_password):
         print(f"{role:<11} {email}  /  {DEMO_PASSWORD}")

@@ -9,6 +9,7 @@ get "try again" within seconds instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Coroutine
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -19,15 +20,13 @@ from temporalio.client import (
     Client,
     WithStartWorkflowOperation,
     WorkflowUpdateFailedError,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError
 
 from domain.deal import Deal
-from domain.errors import ERRORS_BY_CODE, InvalidInput, InvalidTransition, TradepactError
+from domain.errors import ERRORS_BY_CODE, InvalidInput, TradepactError
 from workflows.messages import DealCommand, DealInput, DealReply
 from workflows.names import DEAL_OPENED, DEAL_QUERY, DEAL_UPDATE, DEAL_WORKFLOW, deal_workflow_id
 
@@ -103,6 +102,8 @@ class TemporalGateway:
             deal = await self._guarded(handle.query(
                 DEAL_QUERY, result_type=Deal, rpc_timeout=timedelta(seconds=CALL_TIMEOUT)))
             return DealReply(deal.deal_id, deal.stage, deal.version, "Offer made")
+        finally:
+            await _settle_start_operation(operation)
 
     def act(self, deal_id: str, command: DealCommand) -> DealReply:
         """Send a party's action; raises the domain's refusal, or TemporalUnavailable."""
@@ -124,6 +125,12 @@ class TemporalGateway:
             raise TemporalUnavailable("the deal service did not answer; try again") from error
         except TimeoutError as error:
             raise TemporalUnavailable("the deal service did not answer; try again") from error
+
+
+async def _settle_start_operation(operation: WithStartWorkflowOperation) -> None:
+    """Read the start operation's outcome so a failed start is not reported as never retrieved."""
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(operation.workflow_handle(), timeout=0.01)
 
 
 def refusal_from(cause: BaseException | None) -> Exception:

@@ -19,7 +19,6 @@ from activities.deal_steps import DealSteps
 from integrations.settings import Settings
 from workflows.deal import DealWorkflow
 
-
 # The pure domain is deterministic by construction; passing it through keeps one copy of its
 # classes, so dataclasses decoded from history resolve their type hints.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(

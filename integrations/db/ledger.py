@@ -226,10 +226,10 @@ class Ledger:
             if account.credit_limit is not None and account.available < amount.amount_minor:
                 available = Money(account.available, account.currency)
                 if account.credit_limit == 0:
-                    return InsufficientFunds(f"{address} has {available} available; {amount} is needed")
+                    return InsufficientFunds(f"not enough funds: {amount} is needed and {available} is available")
                 line = Money(account.credit_limit, account.currency)
                 return CreditLimitExceeded(
-                    f"paying {amount} from {address} would exceed its credit line of {line} "
+                    f"not enough credits: paying {amount} would exceed your credit line of {line} "
                     f"(available: {available})")
         return InsufficientFunds(f"transfer {command.transfer_id} would pass an account's credit line")
 

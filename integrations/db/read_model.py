@@ -1,14 +1,13 @@
 """Writes of the deal read model: one deal step, applied in the caller's transaction.
 
-Called only by the deal-step activity. Every write is keyed by (deal, seq) so a retried
-step finds its own earlier write and changes nothing.
+Called only by the deal-step activity. The timeline row keyed by (deal, seq) is claimed first,
+so a retried step finds its own earlier write and changes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -17,13 +16,6 @@ from domain.stages import Stage
 from domain.steps import Step
 from integrations.db.app_models import DealEvent, DealRow, Notification, ReviewRow
 from integrations.db.deal_json import deal_to_json
-
-
-def step_already_recorded(session: Session, deal_id: str, seq: int) -> bool:
-    found = session.execute(
-        select(DealEvent.id).where(DealEvent.deal_id == deal_id, DealEvent.seq == seq)
-    ).first()
-    return found is not None
 
 
 def save_deal(session: Session, deal: Deal, at: dt.datetime) -> None:
@@ -43,9 +35,16 @@ def save_deal(session: Session, deal: Deal, at: dt.datetime) -> None:
     )
 
 
-def add_event(session: Session, deal: Deal, step: Step) -> None:
-    session.add(DealEvent(deal_id=deal.deal_id, seq=step.seq, kind=step.kind,
-                          actor_id=step.actor_id, summary=step.summary, at=step.at))
+def claim_step(session: Session, deal: Deal, step: Step) -> bool:
+    """Record the deal and its timeline entry; False if this step was recorded before."""
+    save_deal(session, deal, step.at)
+    claimed = session.execute(
+        insert(DealEvent).values(deal_id=deal.deal_id, seq=step.seq, kind=step.kind,
+                                 actor_id=step.actor_id, summary=step.summary, at=step.at)
+        .on_conflict_do_nothing(index_elements=[DealEvent.deal_id, DealEvent.seq])
+        .returning(DealEvent.id)
+    ).first()
+    return claimed is not None
 
 
 def add_notices(session: Session, deal: Deal, step: Step) -> None:
@@ -74,9 +73,7 @@ def save_reviews(session: Session, deal: Deal) -> None:
         )
 
 
-def record_deal_step(session: Session, deal: Deal, step: Step) -> None:
-    save_deal(session, deal, step.at)
-    add_event(session, deal, step)
+def record_notices_and_reviews(session: Session, deal: Deal, step: Step) -> None:
     add_notices(session, deal, step)
     if deal.stage in (Stage.RATING, Stage.CLOSED):
         save_reviews(session, deal)

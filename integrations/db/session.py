@@ -12,8 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
-    """One pooled engine per URL and process."""
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    """One pooled engine per URL and process.
+
+    No pre-ping: it costs a round trip per transaction, and a connection lost to a database
+    restart fails that one transaction, which activities retry and the web answers with 503.
+    """
+    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
 
 
 @lru_cache(maxsize=8)

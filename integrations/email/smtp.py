@@ -13,7 +13,8 @@ import os
 import re
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -148,18 +149,32 @@ class SmtpMailer:
 
     def send(self, message: OutgoingEmail) -> None:
         """Hand one message to the server; raises `MailUnavailable` or `MailRejected` if it was not accepted."""
-        email = self.build(message)
+        with self.connection() as deliver:
+            deliver(message)
+
+    @contextmanager
+    def connection(self) -> Iterator[Callable[[OutgoingEmail], None]]:
+        """One SMTP session for many messages (the outbox sends a batch per pass)."""
         where = f"{self.host}:{self.port}"
         try:
             smtp = self._connect()
         except (OSError, smtplib.SMTPException) as error:
             raise MailUnavailable(f"cannot reach mail server {where}: {error}") from error
         try:
-            if self.security == "starttls":
-                smtp.starttls(context=ssl.create_default_context())
-            if self.username:
-                smtp.login(self.username, self._password or "")
-            smtp.send_message(email)
+            try:
+                if self.security == "starttls":
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.username:
+                    smtp.login(self.username, self._password or "")
+            except (OSError, smtplib.SMTPException) as error:
+                raise MailUnavailable(f"cannot open a session with {where}: {error}") from error
+            yield lambda message: self._deliver(smtp, where, message)
+        finally:
+            _close(smtp)
+
+    def _deliver(self, smtp: smtplib.SMTP, where: str, message: OutgoingEmail) -> None:
+        try:
+            smtp.send_message(self.build(message))
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _text in error.recipients.values()]
             if codes and all(code >= 500 for code in codes):
@@ -172,8 +187,6 @@ class SmtpMailer:
             raise MailUnavailable(f"{where} deferred the message: {error.smtp_code} {error.smtp_error!r}") from error
         except (OSError, smtplib.SMTPException) as error:
             raise MailUnavailable(f"sending through {where} failed: {error}") from error
-        finally:
-            _close(smtp)
 
     def _connect(self) -> smtplib.SMTP:
         if self.security == "tls":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from integrations.db.ledger import Ledger
 from sqlalchemy import func, select
 from temporalio.client import Client, WorkflowHandle
 
@@ -13,6 +12,7 @@ from domain.ledger import member_account
 from domain.money import credits
 from domain.terms import DealTerms, Leg, Obligation, Role
 from integrations.db.app_models import DealEvent
+from integrations.db.ledger import Ledger
 from integrations.db.members import register_business
 from integrations.db.session import unit_of_work
 from workflows.deal import DealWorkflow

@@ -10,17 +10,17 @@ import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from integrations.db.ledger import Ledger
 from temporalio import activity
 from temporalio.worker import Worker
 
 from activities.deal_steps import DealSteps
+from integrations.db.ledger import Ledger
 from integrations.db.session import unit_of_work
 from tests.workflows.driver import balance, open_deal, timeline_kinds
 from workflows.deal import DealWorkflow
-from workflows.worker import WORKFLOW_RUNNER
 from workflows.messages import StepReceipt, StepRecord
 from workflows.names import RECORD_STEP_ACTIVITY
+from workflows.worker import WORKFLOW_RUNNER
 
 
 def ledger_is_balanced(database_url: str, deal_id: str) -> bool:

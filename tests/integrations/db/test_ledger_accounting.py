@@ -121,7 +121,7 @@ def test_a_hold_beyond_the_credit_line_is_refused_and_writes_nothing(database_ur
         buyer, deal = a_member_account(ledger, limit=50_00), a_deal_id()
         refused = a_hold(buyer, deal, credits(100_00))
 
-        with pytest.raises(CreditLimitExceeded, match=r"would exceed its credit line of 50\.00 CRD"):
+        with pytest.raises(CreditLimitExceeded, match=r"would exceed your credit line of 50\.00 CRD"):
             ledger.execute(refused)
 
         after = ledger.balance(buyer)
@@ -137,7 +137,7 @@ def test_a_hold_beyond_the_credit_line_is_refused_and_writes_nothing(database_ur
 def test_an_account_without_a_credit_line_cannot_go_below_zero(database_url):
     with books(database_url) as ledger:
         payer, payee = a_member_account(ledger, limit=0), a_member_account(ledger)
-        with pytest.raises(InsufficientFunds, match=r"0\.00 CRD available; 0\.01 CRD is needed"):
+        with pytest.raises(InsufficientFunds, match=r"0\.01 CRD is needed and 0\.00 CRD is available"):
             ledger.execute(a_payment(payer, payee, credits(1)))
         escrow = escrow_account(a_deal_id(), "CRD")
         with pytest.raises(InsufficientFunds):

@@ -1,0 +1,71 @@
+"""Test data builders: members, staff, listings and tokens with unique names.
+
+The database is shared by the whole test session, so every builder makes its names unique
+instead of relying on empty tables.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from integrations.db.app_models import Category, Listing
+from integrations.db.members import add_staff, register_business
+from integrations.db.session import session_factory, unit_of_work
+from web.auth.identity import issue_token
+from web.auth.passwords import hash_password
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class Login:
+    user_id: int
+    email: str
+    password: str
+    business_id: int | None = None
+    name: str = ""
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:8]}"
+
+
+def a_business(database_url: str, credit_line_minor: int = 1_000_00, name: str | None = None,
+               city: str = "Lyon", description: str = "Good work, on time.") -> Login:
+    name = name or unique("Business")
+    email = f"{name.lower().replace(' ', '-')}@example.test"
+    with unit_of_work(database_url) as session:
+        registered = register_business(
+            session, name=name, email=email, display_name=f"Owner of {name}",
+            password_hash=hash_password(PASSWORD, fast=True), city=city, description=description,
+            credit_line_minor=credit_line_minor,
+        )
+    return Login(registered.user_id, email, PASSWORD, registered.business_id, name)
+
+
+def a_staff_user(database_url: str, role: str = "admin") -> Login:
+    email = f"{role}-{uuid.uuid4().hex[:8]}@staff.example.test"
+    with unit_of_work(database_url) as session:
+        user_id = add_staff(session, email=email, display_name=f"Staff {role}",
+                            password_hash=hash_password(PASSWORD, fast=True), role=role)
+    return Login(user_id, email, PASSWORD)
+
+
+def a_listing(database_url: str, business_id: int, price_minor: int = 100_00, kind: str = "offer",
+              title: str | None = None, category: str = "design",
+              description: str = "A logo in three formats, with a style sheet.") -> int:
+    with unit_of_work(database_url) as session:
+        category_id = session.scalar(select(Category.id).where(Category.slug == category))
+        listing = Listing(business_id=business_id, kind=kind, title=title or unique("Logo design"),
+                          description=description, category_id=category_id, price_credits_minor=price_minor)
+        session.add(listing)
+        session.flush()
+        return listing.id
+
+
+def a_token(database_url: str, user_id: int) -> str:
+    with session_factory(database_url)() as session:  # issue_token commits itself
+        return issue_token(session, user_id)

@@ -1,0 +1,80 @@
+"""Two businesses complete a credit deal through the JSON API of the stack `make run` starts."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from devstack.api_client import ApiClient
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "correct horse battery"
+
+
+def a_member(api: ApiClient, name: str) -> ApiClient:
+    tag = uuid.uuid4().hex[:6]
+    email = f"{name.lower()}-{tag}@example.test"
+    answer = api.post("/api/v1/businesses", {
+        "business_name": f"{name} {tag}", "city": "Lyon", "description": f"{name} does good work",
+        "display_name": name, "email": email, "password": PASSWORD,
+    })
+    assert answer.status == 201, answer.body
+    return api.log_in(email, PASSWORD)
+
+
+def mails_to(mail_ui: str, address_part: str) -> list[dict]:
+    with urllib.request.urlopen(f"{mail_ui}/api/messages", timeout=10) as response:
+        return [m for m in json.loads(response.read()) if address_part in m["to"]]
+
+
+def test_a_credit_deal_from_offer_to_rating(api, running_stack):
+    seller, buyer = a_member(api, "Seller"), a_member(api, "Buyer")
+    listing = seller.post("/api/v1/listings", {
+        "kind": "offer", "title": "Bookkeeping for one quarter", "description": "VAT included",
+        "category": "accounting", "price": {"amount_minor": 300_00, "currency": "CRD"},
+    })
+    assert listing.status == 201, listing.body
+
+    due = (datetime.now(UTC) + timedelta(days=14)).date().isoformat()
+    proposal = {"listing_id": listing.body["id"], "price": {"amount_minor": 300_00, "currency": "CRD"},
+                "delivery_due_at": due, "inspection_days": 5,
+                "acceptance_criteria": "Books reconciled, VAT return filed"}
+    key = uuid.uuid4().hex
+    first = buyer.post("/api/v1/deals", proposal, **{"Idempotency-Key": key})
+    again = buyer.post("/api/v1/deals", proposal, **{"Idempotency-Key": key})
+    assert first.status == 201, first.body
+    assert again.body["deal_id"] == first.body["deal_id"]
+    deal = f"/api/v1/deals/{first.body['deal_id']}"
+
+    refused = buyer.post(f"{deal}/actions/accept")
+    assert refused.status == 409 and "offer was made to" in refused.body["message"]
+
+    for who, action, body in [
+        (seller, "accept", {}), (buyer, "fund", {}), (seller, "deliver", {"note": "Filed on time"}),
+        (buyer, "confirm", {}),
+        (buyer, "review", {"quality": 5, "timeliness": 5, "communication": 4, "comment": "Great"}),
+        (seller, "review", {"quality": 5, "timeliness": 4, "communication": 5, "comment": "Paid fast"}),
+    ]:
+        answer = who.post(f"{deal}/actions/{action}", body)
+        assert answer.status == 200, (action, answer.body)
+
+    shown = buyer.get(deal).body
+    assert shown["stage"] == "closed"
+    assert [e["kind"] for e in shown["timeline"]] == [
+        "offer_made", "accepted", "funded", "delivered", "completed", "review_submitted", "closed"]
+    assert buyer.get("/api/v1/balance").body["balance"]["posted"] == -300_00
+    assert seller.get("/api/v1/balance").body["balance"]["posted"] == 285_00  # less the 5 % fee
+    assert seller.get(deal).status == 200
+    assert a_member(api, "Stranger").get(deal).status == 404
+
+    mail_ui = running_stack[1]["MAIL_UI"]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not mails_to(mail_ui, "seller-"):
+        time.sleep(0.5)
+    subjects = [m["subject"] for m in mails_to(mail_ui, "seller-")]
+    assert any("New offer" in s for s in subjects)

@@ -1,0 +1,62 @@
+"""The Flask app factory: HTML for people, a JSON API under /api/v1, one error map.
+
+No app exists at import time. `create_app` wires the security extensions, the read session,
+the deal service (the Temporal gateway unless a test passes its own object with the same
+`open_deal` and `act` methods), the blueprints and the error handlers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask
+
+from integrations.settings import Settings
+
+if TYPE_CHECKING:
+    from web.deal_service import DealService
+
+
+def create_app(settings: Settings | None = None, *, deals: DealService | None = None,
+               config: dict[str, Any] | None = None) -> Flask:
+    # Imported here, so that `import web.auth.passwords` (the seed script) stays light.
+    from web import db, errors, formatting, security
+    from web.deal_service import install_deal_service
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        DATABASE_URL=settings.database_url,
+        ARGON2_FAST=False,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        LISTINGS_PER_PAGE=20,
+    )
+    app.config.update(config or {})
+    install_deal_service(app, deals or _temporal_gateway(settings))
+    db.init_app(app)
+    security.init_app(app)
+    formatting.init_app(app)
+    _register_blueprints(app)
+    errors.init_app(app)
+    return app
+
+
+def _temporal_gateway(settings: Settings) -> DealService:
+    # Imported here: the gateway pulls in the Temporal SDK, which tests with a fake never need.
+    from integrations.temporal import TemporalGateway
+
+    return TemporalGateway(settings.temporal_address, settings.temporal_namespace, settings.task_queue)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web.account.views import blueprint as account
+    from web.api import init_api
+    from web.auth.views import blueprint as auth
+    from web.catalog.views import blueprint as catalog
+    from web.deals.views import blueprint as deals
+    from web.staff.views import blueprint as staff
+
+    for blueprint in (auth, catalog, deals, account, staff):
+        app.register_blueprint(blueprint)
+    init_api(app)

@@ -1,0 +1,47 @@
+"""API: categories and listings (browse, search, read, publish)."""
+
+from __future__ import annotations
+
+from flask import abort
+
+from integrations.db import queries
+from web.api.access import api_member, api_user
+from web.api.blueprint import ApiBlueprint
+from web.api.schemas import CategoryOut, ListingOut, ListingPageOut
+from web.catalog.inputs import ListingBody, SearchArgs
+from web.catalog.publishing import publish_listing
+from web.db import db
+
+blp = ApiBlueprint("api_catalog", __name__, description="Categories and listings")
+
+
+@blp.route("/categories", methods=["GET"])
+@blp.response(200, CategoryOut(many=True))
+def categories():
+    return queries.categories(db())
+
+
+@blp.route("/listings", methods=["GET"])
+@blp.arguments(SearchArgs, location="query")
+@blp.response(200, ListingPageOut)
+def listings(args: dict):
+    """Newest first; with `q`, ranked full-text search (partial title words match too)."""
+    return queries.search_listings(db(), args["q"], args["page"], args["per_page"])
+
+
+@blp.route("/listings", methods=["POST"])
+@api_member
+@blp.arguments(ListingBody)
+@blp.response(201, ListingOut)
+def publish(data: dict):
+    listing_id = publish_listing(db(), api_user().business_id, data)
+    return queries.listing(db(), listing_id)
+
+
+@blp.route("/listings/<int:listing_id>", methods=["GET"])
+@blp.response(200, ListingOut)
+def listing(listing_id: int):
+    found = queries.listing(db(), listing_id)
+    if found is None or not found.active:
+        abort(404)
+    return found

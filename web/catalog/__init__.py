@@ -1,0 +1,1 @@
+"""The catalog: browse and search listings, a listing, a business's public profile, publishing."""

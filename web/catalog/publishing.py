@@ -1,0 +1,23 @@
+"""Publishing a listing: the catalog's one write, checked against the category table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy.orm import Session
+
+from integrations.db import queries
+from integrations.db.app_models import Listing
+
+
+def publish_listing(session: Session, business_id: int, data: dict[str, Any]) -> int:
+    category = queries.category_by_slug(session, data["category"])
+    if category is None:
+        raise ValidationError({"category": ["Choose one of the listed categories."]})
+    listing = Listing(business_id=business_id, kind=data["kind"], title=data["title"],
+                      description=data["description"], category_id=category.id,
+                      price_credits_minor=data["price_minor"])
+    session.add(listing)
+    session.commit()
+    return listing.id

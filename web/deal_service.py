@@ -1,0 +1,29 @@
+"""The web's handle on deal workflows: start a deal, send a party's action.
+
+In production this is `integrations.temporal.TemporalGateway`; tests may install any object
+with the same two methods.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from flask import Flask, current_app
+
+from workflows.messages import DealCommand, DealInput, DealReply
+
+EXTENSION = "tradepact.deals"
+
+
+class DealService(Protocol):
+    def open_deal(self, start: DealInput) -> DealReply: ...
+
+    def act(self, deal_id: str, command: DealCommand) -> DealReply: ...
+
+
+def install_deal_service(app: Flask, service: DealService) -> None:
+    app.extensions[EXTENSION] = service
+
+
+def deal_service() -> DealService:
+    return current_app.extensions[EXTENSION]

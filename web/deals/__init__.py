@@ -1,0 +1,1 @@
+"""Deals for members: propose from a listing, my deals, the deal page and its actions."""

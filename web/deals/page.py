@@ -1,0 +1,54 @@
+"""What a deal page shows a viewer: parties, terms, deadlines, timeline, reviews and the
+actions this viewer may take now (exactly `deal.allowed_actions`). Shared by the member's
+page, the staff's read-only page and the API's deal document."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from domain.deal import Deal
+from domain.money import Money
+from domain.reviews import Review
+from domain.stages import Action
+from domain.terms import Role
+from integrations.db.queries import DealView, TimelineEntry
+
+
+@dataclass(frozen=True)
+class DealPage:
+    view: DealView
+    viewer_business_id: int | None
+    allowed_actions: tuple[Action, ...]
+    deadlines: list[tuple[str, dt.datetime]]
+    reviews: list[Review]
+
+    @property
+    def deal(self) -> Deal:
+        return self.view.deal
+
+    @property
+    def timeline(self) -> list[TimelineEntry]:
+        return self.view.timeline
+
+    @property
+    def role(self) -> Role | None:
+        return self.deal.role_of(self.viewer_business_id) if self.viewer_business_id else None
+
+    @property
+    def to_pay(self) -> tuple[Money, ...]:
+        """What the viewer pays into escrow when funding (its credit legs)."""
+        role = self.role
+        if role is None:
+            return ()
+        return tuple(leg.amount for leg in self.deal.terms.legs_paid_by(role) if leg.is_credits)
+
+    def review_author(self, review: Review) -> str:
+        return "You" if review.author_id == self.viewer_business_id else self.view.name_of(review.author_id)
+
+
+def deal_page(view: DealView, viewer_business_id: int | None, now: dt.datetime) -> DealPage:
+    deal = view.deal
+    actions = deal.allowed_actions(viewer_business_id, now) if viewer_business_id else ()
+    deadlines = sorted(deal.deadlines().items(), key=lambda item: item[1])
+    return DealPage(view, viewer_business_id, actions, deadlines, view.reviews_visible_to(viewer_business_id))

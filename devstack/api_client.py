@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 
 @dataclass
@@ -18,27 +19,43 @@ class Answer:
 
 
 class ApiClient:
+    """Keeps one HTTP/1.1 connection per thread, as a browser or SDK would."""
+
     def __init__(self, base_url: str, token: str | None = None, timeout: float = 30) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self._local = threading.local()
+
+    def _connection(self) -> http.client.HTTPConnection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            parts = urlsplit(self.base_url)
+            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=self.timeout)
+            self._local.connection = connection
+        return connection
 
     def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Answer:
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(f"{self.base_url}{path}", data=data, method=method)
-        request.add_header("Accept", "application/json")
+        sent = {"Accept": "application/json", **(headers or {})}
         if data is not None:
-            request.add_header("Content-Type", "application/json")
+            sent["Content-Type"] = "application/json"
         if self.token:
-            request.add_header("Authorization", f"Bearer {self.token}")
-        for name, value in (headers or {}).items():
-            request.add_header(name, value)
+            sent["Authorization"] = f"Bearer {self.token}"
         started = time.perf_counter()
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+        for attempt in (1, 2):
+            connection = self._connection()
+            try:
+                connection.request(method, path, body=data, headers=sent)
+                response = connection.getresponse()
                 status, raw = response.status, response.read()
-        except urllib.error.HTTPError as error:
-            status, raw = error.code, error.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed an idle keep-alive connection: open a new one once.
+                connection.close()
+                self._local.connection = None
+                if attempt == 2:
+                    raise
         elapsed = time.perf_counter() - started
         try:
             parsed = json.loads(raw) if raw else None

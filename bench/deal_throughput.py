@@ -5,7 +5,7 @@ drives N credit deals from offer to closed through the JSON API with C concurren
 and in the same run measures a bare workflow with the same number of no-op activities.
 Prints deals/s, the ratio to bare, activities per deal, and p50/p95 of a user action.
 
-    .venv/bin/python -m bench.deal_throughput [--deals 200] [--concurrency 16]
+    .venv/bin/python -m bench.deal_throughput [--deals 160] [--concurrency 8]
 """
 
 from __future__ import annotations
@@ -116,8 +116,8 @@ def measure(deals: int, concurrency: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--deals", type=int, default=200)
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--deals", type=int, default=160)
+    parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
     result = measure(args.deals, args.concurrency)
     print(json.dumps(result, indent=2))

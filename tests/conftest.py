@@ -20,6 +20,7 @@ from temporalio.client import Client
 
 from devstack.ports import free_port
 from devstack.postgres import start_postgres, stop_postgres
+from devstack.run import LocalStack, isolated_stack
 from devstack.temporal_server import start_temporal, wait_for_port
 from integrations.db.migrate import upgrade
 from integrations.db.session import engine_for
@@ -101,3 +102,11 @@ def deal_worker(settings: Settings) -> Iterator[RunningWorker]:
         executor.shutdown()
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def running_stack() -> Iterator[LocalStack]:
+    """The real stack exactly as `make run` starts it (temporary directory, free ports), shared by
+    the end-to-end and browser tests."""
+    with isolated_stack("e2e", seed_demo=True) as stack:
+        yield stack

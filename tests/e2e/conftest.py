@@ -1,19 +1,11 @@
-"""The real stack exactly as `make run` starts it (in a temporary directory, on free ports)."""
+"""The API client for the stack `make run` starts (the `running_stack` fixture is in tests/conftest.py)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 
 from devstack.api_client import ApiClient
-from devstack.run import LocalStack, isolated_stack
-
-
-@pytest.fixture(scope="session")
-def running_stack() -> Iterator[LocalStack]:
-    with isolated_stack("e2e", seed_demo=True) as stack:
-        yield stack
+from devstack.run import LocalStack
 
 
 @pytest.fixture(scope="session")

@@ -176,10 +176,12 @@ def start_deal(
     if proposer_id not in (buyer_id, seller_id):
         raise NotADealParty("only one of the two parties may propose a deal")
     terms.validate(now, bounds or TermBounds())
+    fee_rule = fee_rule or FeeRule()
+    fee_rule.check_payee_receives_something(terms.price)
     deal = Deal(
         deal_id=deal_id, buyer_id=buyer_id, seller_id=seller_id, terms=terms,
         stage=Stage.PROPOSED, offered_by=proposer_id, offered_at=now, created_at=now,
-        policy=policy or TimerPolicy(), fee_rule=fee_rule or FeeRule(), stage_since=now,
+        policy=policy or TimerPolicy(), fee_rule=fee_rule, stage_since=now,
     )
     price = " + ".join(str(m) for m in terms.price)
     other = deal.other_party(proposer_id)

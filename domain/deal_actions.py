@@ -31,6 +31,7 @@ class DealActions:
                 bounds: TermBounds | None = None) -> Outcome:
         self.check(Action.COUNTER, actor_id, now)
         terms.validate(now, bounds or TermBounds())
+        self.fee_rule.check_payee_receives_something(terms.price)
         changes = terms.changes_from(self.terms)
         if not changes:
             raise InvalidInput("a counter-offer must change something", field="terms")

@@ -107,3 +107,13 @@ def test_counter_offer_lists_what_changed_and_must_change_something():
     assert outcome.deal.offered_by == SELLER
     with pytest.raises(InvalidInput):
         outcome.deal.counter(BUYER, terms(price_minor=120_00), NOW)
+
+
+@pytest.mark.parametrize("price_minor", [1, 99, 100])
+def test_a_price_the_minimum_fee_would_swallow_is_refused_at_the_offer_and_counter(price_minor):
+    with pytest.raises(InvalidInput, match="more than the platform's minimum fee of 1.00 CRD") as refused:
+        a_deal(price_minor=price_minor)
+    assert refused.value.field == "price"
+    with pytest.raises(InvalidInput, match="minimum fee"):
+        a_deal().counter(SELLER, terms(price_minor=price_minor), NOW)
+    assert a_deal(price_minor=101).terms.price[0].amount_minor == 101

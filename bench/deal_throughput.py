@@ -22,7 +22,8 @@ from pathlib import Path
 
 from temporalio.client import Client
 
-from bench.bare_temporal import bare_throughput
+from bench import cpu
+from bench.bare_temporal import bare_interactive_throughput, bare_throughput
 from devstack.api_client import ApiClient
 from devstack.run import isolated_stack
 from workflows.names import deal_workflow_id
@@ -44,7 +45,7 @@ def a_member(api: ApiClient, tag: str) -> ApiClient:
 def run_deal(buyer: ApiClient, seller: ApiClient, listing_id: int, due: str) -> tuple[str, list[float]]:
     latencies = []
     opened = buyer.post("/api/v1/deals", {
-        "listing_id": listing_id, "price": {"amount_minor": 10_00, "currency": "CRD"},
+        "listing_id": listing_id, "price": {"amount_minor": 2_00, "currency": "CRD"},
         "delivery_due_at": due, "inspection_days": 7, "acceptance_criteria": "done",
     }, **{"Idempotency-Key": uuid.uuid4().hex})
     assert opened.status == 201, opened.body
@@ -73,7 +74,7 @@ def measure(deals: int, concurrency: int) -> dict:
                  for i in range(concurrency)]
         listings = [seller.post("/api/v1/listings", {
             "kind": "offer", "title": "Benchmark service", "description": "for the benchmark",
-            "category": "consulting", "price": {"amount_minor": 10_00, "currency": "CRD"},
+            "category": "consulting", "price": {"amount_minor": 2_00, "currency": "CRD"},
         }).body["id"] for _buyer, seller in pairs]
         due = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
 
@@ -84,22 +85,29 @@ def measure(deals: int, concurrency: int) -> dict:
         per_client = [deals // concurrency + (1 if i < deals % concurrency else 0) for i in range(concurrency)]
         with ThreadPoolExecutor(concurrency) as pool:
             list(pool.map(client_loop, range(concurrency), [1] * concurrency))  # warm-up
-            started = time.perf_counter()
+            cpu_before, started = cpu.snapshot(), time.perf_counter()
             results = [r for batch in pool.map(client_loop, range(concurrency), per_client) for r in batch]
             elapsed = time.perf_counter() - started
+            cpu_used = cpu.used_between(cpu_before, cpu.snapshot())
         latencies = sorted(s for _deal, lat in results for s in lat)
         activities = asyncio.run(activities_per_deal(stack.env["TEMPORAL_ADDRESS"], results[0][0]))
-        bare = asyncio.run(bare_throughput(stack.env["TEMPORAL_ADDRESS"], deals, activities, concurrency))
+        address = stack.env["TEMPORAL_ADDRESS"]
+        bare = asyncio.run(bare_throughput(address, deals, activities, concurrency))
+        shaped = asyncio.run(bare_interactive_throughput(address, deals, 1 + len(ACTIONS), concurrency))
         deals_per_second = len(results) / elapsed
         return {
             "deals": len(results), "concurrency": concurrency,
             "deals_per_second": round(deals_per_second, 2),
             "bare_workflows_per_second": round(bare, 2),
             "ratio_to_bare": round(deals_per_second / bare, 2),
+            "bare_interactive_workflows_per_second": round(shaped, 2),
+            "ratio_to_bare_interactive": round(deals_per_second / shaped, 2),
             "activities_per_deal": activities,
             "action_p50_ms": round(statistics.median(latencies) * 1000, 1),
             "action_p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1),
             "http_requests": len(latencies),
+            "cpu_ms_per_deal": {group: round(1000 * seconds / len(results), 1) for group, seconds in cpu_used.items()},
+            "cpu_cores_busy": round(sum(cpu_used.values()) / elapsed, 2),
         }
 
 

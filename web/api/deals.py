@@ -92,11 +92,11 @@ def deal(deal_id: str):
 
 def _action_view(action: Action):
     def act(data: dict, deal_id: str):
-        view = queries.deal_for_viewer(db(), deal_id, api_user().business_id)
-        if view is None:
-            abort(404)
         me = api_user()
-        reply = deal_service().act(deal_id, deal_command(view.deal, action, me.business_id, me.id, data, _now()))
+        current = queries.deal_state_for_party(db(), deal_id, me.business_id)
+        if current is None:
+            abort(404)
+        reply = deal_service().act(deal_id, deal_command(current, action, me.business_id, me.id, data, _now()))
         fresh_reads()
         return {"deal_id": reply.deal_id, "stage": reply.stage, "version": reply.version,
                 "summary": reply.summary, "deal": _my_deal_document(deal_id)}

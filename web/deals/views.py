@@ -112,9 +112,11 @@ def act(deal_id: str, action_name: str):
     if action_name not in {a.value for a in Action}:
         abort(404)
     action = Action(action_name)
-    view = _my_deal(deal_id)
+    current = queries.deal_state_for_party(db(), deal_id, viewer().business_id)
+    if current is None:
+        abort(404)
     data = action_form(action).load(form_data(request.form))
-    command = deal_command(view.deal, action, viewer().business_id, viewer().id, data, _now())
+    command = deal_command(current, action, viewer().business_id, viewer().id, data, _now())
     reply = deal_service().act(deal_id, command)
     flash(reply.summary, "success")
     return redirect(url_for("deals.deal_detail", deal_id=deal_id), 303)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from domain.deal import Deal
 from integrations.db.app_models import (
     Business,
     DealEvent,
@@ -57,6 +58,14 @@ def deal_for_viewer(session: Session, deal_id: str, business_id: int) -> DealVie
     """The deal if `business_id` is one of its parties; None otherwise (the web answers 404)."""
     return _deal_view(session, _deal_rows().where(
         DealRow.deal_id == deal_id, or_(DealRow.buyer_id == business_id, DealRow.seller_id == business_id)))
+
+
+def deal_state_for_party(session: Session, deal_id: str, business_id: int) -> Deal | None:
+    """Just the deal's current state, if `business_id` is a party: what an action is checked
+    against (one indexed row, no names or timeline)."""
+    state = session.scalar(select(DealRow.state).where(
+        DealRow.deal_id == deal_id, or_(DealRow.buyer_id == business_id, DealRow.seller_id == business_id)))
+    return None if state is None else deal_from_json(state)
 
 
 def deal_for_staff(session: Session, deal_id: str) -> DealView | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+from domain.cash import CashReceipt
 from domain.deal_actions import DealActions
 from domain.deal_clock import DealClock
 from domain.errors import DeadlinePassed, InvalidTransition, NotADealParty
@@ -47,6 +48,7 @@ class Deal(DealActions, DealClock):
     completed_at: dt.datetime | None = None
     rating_ends_at: dt.datetime | None = None
     funded_currencies: tuple[str, ...] = ()
+    cash_receipts: tuple[CashReceipt, ...] = ()
     change_requests: int = 0
     reviews: tuple[Review, ...] = ()
     reviews_revealed: bool = False

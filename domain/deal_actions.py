@@ -6,9 +6,17 @@ import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from domain.cash import CashMovement, CashReceipt
 from domain.errors import AlreadyDone, InvalidInput, InvalidTransition
 from domain.reviews import Review
-from domain.settlement import fee_for, fund_credit_legs, release_funded_legs, void_funded_legs
+from domain.settlement import (
+    cash_charges,
+    fee_for,
+    fund_cash_legs,
+    fund_credit_legs,
+    release_funded_legs,
+    void_funded_legs,
+)
 from domain.stages import Action, Stage
 from domain.terms import DealTerms, Role, TermBounds
 
@@ -66,35 +74,55 @@ class DealActions:
                           notices=(self.notice_to(self.other_party(actor_id), "cancelled", "Offer withdrawn"),))
         return self._advance(step, stage=after)
 
-    def fund(self: Deal, actor_id: int, now: dt.datetime) -> Outcome:
+    def fund(self: Deal, actor_id: int, now: dt.datetime, receipts: tuple[CashReceipt, ...] = ()) -> Outcome:
+        """Hold the actor's credit legs, and move its charged cash legs (`receipts`) into escrow.
+
+        Credits are held first and on their own: a card is charged only once the credits are
+        safely held, so a refused credit line never leaves a charged card behind.
+        """
         self.check(Action.FUND, actor_id, now)
         role = self.role_of(actor_id)
         assert role is not None  # check() admitted a party
-        batch = fund_credit_legs(self, role)
-        if not batch.holds:
-            raise InvalidTransition("this deal has no credit payment to fund")
-        funded = self.funded_currencies + tuple(h.amount.currency for h in batch.holds)
+        credit = fund_credit_legs(self, role)
+        owed = {c.key for c in cash_charges(self, role)}
+        receipts = tuple(r for r in receipts if r.key in owed)
+        if credit and receipts:
+            raise InvalidTransition("credits are held before any card is charged")
+        batch = credit if credit else fund_cash_legs(self, receipts)
+        amounts = [h.amount for h in credit.holds] + [r.amount for r in receipts]
+        if not amounts:
+            raise InvalidTransition("there is nothing left for you to pay into escrow")
+        funded = self.funded_currencies + tuple(a.currency for a in amounts)
         all_funded = {leg.amount.currency for leg in self.terms.legs} <= set(funded)
-        held = " + ".join(str(h.amount) for h in batch.holds)
+        held = " + ".join(str(a) for a in amounts)
         step = self._step(
             "funded", now, actor_id, f"{held} held in escrow", ledger=batch,
             notices=(self.notice_to(self.other_party(actor_id), "funded", "Escrow funded",
-                                    f"{held} is held in escrow. You can start the work."),),
+                                    f"{held} is held in escrow." + (" You can start the work." if all_funded else "")),),
         )
-        return self._advance(step, funded_currencies=funded,
+        return self._advance(step, funded_currencies=funded, cash_receipts=self.cash_receipts + receipts,
                              stage=Stage.IN_DELIVERY if all_funded else Stage.FUNDING)
+
+    def cash_owed(self: Deal, actor_id: int) -> tuple[CashMovement, ...]:
+        """The card payments the actor still has to make into escrow (after its credits)."""
+        role = self.role_of(actor_id)
+        return () if role is None else cash_charges(self, role)
+
+    def credits_owed(self: Deal, actor_id: int) -> bool:
+        role = self.role_of(actor_id)
+        return role is not None and bool(fund_credit_legs(self, role))
 
     def cancel(self: Deal, actor_id: int, now: dt.datetime, note: str = "") -> Outcome:
         after = self.check(Action.CANCEL, actor_id, now)
         return self._cancelled(now, actor_id, "Deal cancelled" + (f": {_note(note)}" if note.strip() else ""), after)
 
     def _cancelled(self: Deal, now: dt.datetime, actor_id: int | None, summary: str, after: Stage) -> Outcome:
-        batch = void_funded_legs(self)
+        batch, refunds = void_funded_legs(self)
         if batch:
             summary += "; escrow returned to the payer"
         notices = tuple(self.notice_to(party, "cancelled", "Deal cancelled", summary)
                         for party in self.parties if party != actor_id)
-        step = self._step("cancelled", now, actor_id, summary, ledger=batch, notices=notices)
+        step = self._step("cancelled", now, actor_id, summary, ledger=batch, notices=notices, cash=refunds)
         return self._advance(step, stage=after, funded_currencies=())
 
     def extend_delivery(self: Deal, actor_id: int, new_due: dt.datetime, now: dt.datetime) -> Outcome:
@@ -135,7 +163,7 @@ class DealActions:
 
     def _settle(self: Deal, now: dt.datetime, actor_id: int | None, how: str) -> Outcome:
         """Release escrow to the payees less the platform fee, and open the rating window."""
-        batch = release_funded_legs(self)
+        batch, payouts = release_funded_legs(self)
         paid = "; ".join(
             f"{leg.amount - fee_for(self, leg)} to the {'seller' if leg.payer is Role.BUYER else 'buyer'}"
             f" (fee {fee_for(self, leg)})"
@@ -148,7 +176,7 @@ class DealActions:
                            f"{summary}. Rate your partner by {rating_ends:%Y-%m-%d}.")
             for party in self.parties if party != actor_id
         )
-        step = self._step("completed", now, actor_id, summary, ledger=batch, notices=notices)
+        step = self._step("completed", now, actor_id, summary, ledger=batch, notices=notices, cash=payouts)
         return self._advance(step, stage=Stage.RATING, completed_at=now,
                              rating_ends_at=rating_ends, inspection_ends_at=None)
 

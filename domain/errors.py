@@ -11,7 +11,9 @@
     └── FundsError              money rules (409)
         ├── InsufficientFunds   an account would go below zero
         ├── CreditLimitExceeded a member's credit balance would pass its credit line
-        └── CurrencyMismatch    two amounts in different currencies were combined
+        ├── CurrencyMismatch    two amounts in different currencies were combined
+        ├── PaymentDeclined     the payer's card or bank refused a cash payment
+        └── PayoutsNotReady     the payee cannot receive cash yet (no Stripe payout account)
 """
 
 from __future__ import annotations
@@ -97,11 +99,23 @@ class CurrencyMismatch(FundsError):
     code = "currency_mismatch"
 
 
+class PaymentDeclined(FundsError):
+    """A card payment was refused; the payer may try again until the funding deadline."""
+
+    code = "payment_declined"
+
+
+class PayoutsNotReady(FundsError):
+    """Cash reaches a business only through its Stripe payout account, so it needs one first."""
+
+    code = "payouts_not_ready"
+
+
 ERRORS_BY_CODE: dict[str, type[TradepactError]] = {
     cls.code: cls
     for cls in (
         TradepactError, InvalidInput, TermsOutOfBounds, RuleViolation, InvalidTransition,
         NotADealParty, DeadlinePassed, AlreadyDone, FundsError, InsufficientFunds,
-        CreditLimitExceeded, CurrencyMismatch,
+        CreditLimitExceeded, CurrencyMismatch, PaymentDeclined, PayoutsNotReady,
     )
 }

@@ -1,10 +1,11 @@
-"""What one deal transition produced: a timeline entry, ledger changes and notices."""
+"""What one deal transition produced: a timeline entry, ledger changes, Stripe calls and notices."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
+from domain.cash import CashMovement
 from domain.ledger import LedgerBatch
 
 
@@ -29,3 +30,5 @@ class Step:
     summary: str
     ledger: LedgerBatch = field(default_factory=LedgerBatch)
     notices: tuple[Notice, ...] = ()
+    # Stripe calls made before the step is recorded (payouts, refunds); their keys are idempotent.
+    cash: tuple[CashMovement, ...] = ()

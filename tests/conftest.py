@@ -21,6 +21,7 @@ from temporalio.client import Client
 from devstack.ports import free_port
 from devstack.postgres import start_postgres, stop_postgres
 from devstack.run import LocalStack, isolated_stack
+from devstack.stripe_server import LocalStripe, running_stripe_server
 from devstack.temporal_server import start_temporal, wait_for_port
 from integrations.db.migrate import upgrade
 from integrations.db.session import engine_for
@@ -60,10 +61,21 @@ def temporal_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, temporal_address: str) -> Settings:
+def local_stripe() -> Iterator[LocalStripe]:
+    """The local Stripe-compatible server the worker's cash steps call, over HTTP."""
+    state_dir = Path(tempfile.mkdtemp(prefix="tradepact-stripe-"))
+    try:
+        with running_stripe_server(state_dir / "state.pickle", log_path=state_dir / "stripe.log") as server:
+            yield server
+    finally:
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, temporal_address: str, local_stripe: LocalStripe) -> Settings:
     return replace(
         Settings.from_env(), database_url=database_url, temporal_address=temporal_address,
-        task_queue="tradepact",
+        task_queue="tradepact", stripe_api_base=local_stripe.base_url,
     )
 
 

@@ -17,16 +17,18 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from domain.cash import CashMovement, CashReceipt
     from domain.deal import Deal, Outcome, start_deal
     from domain.errors import ERRORS_BY_CODE, TradepactError
     from domain.reviews import Review
     from domain.stages import Action
-    from workflows.messages import DealCommand, DealInput, DealReply, DealResult, StepRecord
+    from workflows.messages import CashCall, DealCommand, DealInput, DealReply, DealResult, StepRecord
     from workflows.names import (
         DEAL_OPENED,
         DEAL_QUERY,
         DEAL_STAGE,
         DEAL_UPDATE,
+        MOVE_CASH_ACTIVITY,
         RECORD_STEP_ACTIVITY,
     )
 
@@ -35,6 +37,13 @@ STEP_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     maximum_interval=timedelta(seconds=30),
     non_retryable_error_types=list(ERRORS_BY_CODE),
+)
+# Stripe down or slow is retried for as long as it takes (with the same idempotency key);
+# a declined card or a refused payout comes back at once.
+CASH_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    maximum_interval=timedelta(minutes=5),
+    non_retryable_error_types=[*ERRORS_BY_CODE, "stripe_rejected"],
 )
 
 
@@ -51,6 +60,7 @@ class DealWorkflow:
         self._deal: Deal | None = None
         self._lock = asyncio.Lock()
         self._changes = 0
+        self._charge_attempts = 0
 
     @workflow.run
     async def run(self, start: DealInput) -> DealResult:
@@ -95,6 +105,8 @@ class DealWorkflow:
         on small machines) and lets an Update answer within one workflow task. It is
         idempotent, so a re-run after a worker crash changes nothing.
         """
+        for movement in outcome.step.cash:
+            await self._move_cash(CashCall(movement))
         try:
             await workflow.execute_local_activity(
                 RECORD_STEP_ACTIVITY,
@@ -112,6 +124,27 @@ class DealWorkflow:
         self._changes += 1
         workflow.upsert_search_attributes([DEAL_STAGE.value_set(outcome.deal.stage.value)])
 
+    async def _move_cash(self, call: CashCall) -> CashReceipt:
+        """One Stripe call, before the step that depends on it is recorded (see activities/cash.py)."""
+        try:
+            return await workflow.execute_activity(
+                MOVE_CASH_ACTIVITY, call, result_type=CashReceipt,
+                start_to_close_timeout=timedelta(seconds=60), retry_policy=CASH_RETRY,
+            )
+        except ActivityError as failure:
+            cause = failure.cause
+            if isinstance(cause, ApplicationError) and cause.non_retryable:
+                raise ApplicationError(cause.message, type=cause.type, non_retryable=True) from failure
+            raise
+
+    async def _charge(self, charges: tuple[CashMovement, ...], payment_method: str) -> tuple[CashReceipt, ...]:
+        receipts = []
+        for charge in charges:
+            # A declined card may be tried again; each attempt is its own Stripe payment.
+            self._charge_attempts += 1
+            receipts.append(await self._move_cash(CashCall(charge, payment_method, self._charge_attempts)))
+        return tuple(receipts)
+
     @workflow.update(name=DEAL_OPENED)
     async def opened(self) -> DealReply:
         """Answers once the offer is recorded: the web starts a deal with this update."""
@@ -124,22 +157,29 @@ class DealWorkflow:
         async with self._lock:
             # Checked again under the lock: another action may have landed since validation.
             outcome = self._decide(command)
-            await self._record(outcome)
+            if outcome is not None:
+                await self._record(outcome)
+            if command.action is Action.FUND and (charges := self.deal.cash_owed(command.actor_business_id)):
+                receipts = await self._charge(charges, command.payment_method)
+                outcome = self._decide(command, receipts)
+                assert outcome is not None
+                await self._record(outcome)
+        assert outcome is not None
         return DealReply(self.deal.deal_id, self.deal.stage, self.deal.version, outcome.step.summary)
 
     @act.validator
     def validate_act(self, command: DealCommand) -> None:
         self._decide(command)
 
-    def _decide(self, command: DealCommand) -> Outcome:
+    def _decide(self, command: DealCommand, receipts: tuple[CashReceipt, ...] = ()) -> Outcome | None:
         if self._deal is None:
             raise ApplicationError("the deal is still being set up; try again", type="not_ready")
         try:
-            return self._transition(command)
+            return self._transition(command, receipts)
         except TradepactError as error:
             raise refusal(error) from error
 
-    def _transition(self, command: DealCommand) -> Outcome:
+    def _transition(self, command: DealCommand, receipts: tuple[CashReceipt, ...]) -> Outcome | None:
         deal, actor, now = self.deal, command.actor_business_id, workflow.now()
         match command.action:
             case Action.COUNTER:
@@ -153,7 +193,10 @@ class DealWorkflow:
             case Action.WITHDRAW:
                 return deal.withdraw(actor, now)
             case Action.FUND:
-                return deal.fund(actor, now)
+                if receipts or deal.credits_owed(actor) or not deal.cash_owed(actor):
+                    return deal.fund(actor, now, receipts)
+                deal.check(Action.FUND, actor, now)
+                return None  # only cards to charge: the handler does that first
             case Action.CANCEL:
                 return deal.cancel(actor, now, command.note)
             case Action.EXTEND_DELIVERY:

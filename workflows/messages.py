@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from domain.cash import CashMovement
 from domain.deal import Deal
 from domain.fees import FeeRule
 from domain.stages import Action, Stage
@@ -46,6 +47,7 @@ class DealCommand:
     terms: DealTerms | None = None
     new_delivery_due_at: dt.datetime | None = None
     review: ReviewInput | None = None
+    payment_method: str = ""  # funding a cash leg: the Stripe PaymentMethod to charge
 
 
 @dataclass(frozen=True)
@@ -76,3 +78,13 @@ class StepReceipt:
     deal_id: str
     seq: int
     replayed: bool
+
+
+@dataclass(frozen=True)
+class CashCall:
+    """Input of the Stripe activity: one movement; a charge names the card and its attempt
+    (a declined card may be retried, and each attempt needs its own Stripe idempotency key)."""
+
+    movement: CashMovement
+    payment_method: str = ""
+    attempt: int = 1

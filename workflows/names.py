@@ -8,6 +8,7 @@ DEAL_UPDATE = "act"
 DEAL_OPENED = "opened"
 DEAL_QUERY = "deal"
 RECORD_STEP_ACTIVITY = "record_deal_step"
+MOVE_CASH_ACTIVITY = "move_deal_cash"
 DEAL_STAGE = SearchAttributeKey.for_keyword("DealStage")
 
 

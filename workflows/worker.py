@@ -15,8 +15,10 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.cash import CashSteps
 from activities.deal_steps import DealSteps
 from integrations.settings import Settings
+from integrations.stripe import StripeGateway
 from workflows.deal import DealWorkflow
 
 # The pure domain is deterministic by construction; passing it through keeps one copy of its
@@ -28,12 +30,13 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 
 def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
     steps = DealSteps(settings.database_url)
+    cash = CashSteps(settings.database_url, StripeGateway.from_settings(settings))
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=[DealWorkflow],
         workflow_runner=WORKFLOW_RUNNER,
-        activities=[steps.record_step],
+        activities=[steps.record_step, cash.move_cash],
         activity_executor=executor,
         max_concurrent_activities=16,
     )

@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None, *, deals: DealService | None = 
     app.config.update(
         SECRET_KEY=settings.secret_key,
         DATABASE_URL=settings.database_url,
+        STRIPE_WEBHOOK_SECRET=settings.stripe_webhook_secret,
         ARGON2_FAST=False,
         MAX_CONTENT_LENGTH=1024 * 1024,
         LISTINGS_PER_PAGE=20,
@@ -56,7 +57,8 @@ def _register_blueprints(app: Flask) -> None:
     from web.catalog.views import blueprint as catalog
     from web.deals.views import blueprint as deals
     from web.staff.views import blueprint as staff
+    from web.webhooks.views import blueprint as webhooks
 
-    for blueprint in (auth, catalog, deals, account, staff):
+    for blueprint in (auth, catalog, deals, account, staff, webhooks):
         app.register_blueprint(blueprint)
     init_api(app)

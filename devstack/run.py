@@ -119,7 +119,12 @@ def start_services(stack: Supervisor, env: dict[str, str], dev_dir: Path = DEV_D
         env["TEMPORAL_ADDRESS"] = f"127.0.0.1:{ports['temporal']}"
         say(f"Temporal is up (UI http://127.0.0.1:{ports['temporal_ui']})")
     if not env.get("STRIPE_API_BASE"):
-        stack.add("stripe", lambda: start_stripe_server(ports["stripe"], dev_dir / "stripe" / "state.pickle"))
+        # The local server signs its events with the app's webhook secret and posts them to it.
+        env.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_tradepact_local")
+        webhook = f"http://127.0.0.1:{env.get('PORT', '5000')}/webhooks/stripe"
+        stack.add("stripe", lambda: start_stripe_server(
+            ports["stripe"], dev_dir / "stripe" / "state.pickle", webhook_url=webhook,
+            webhook_secret=env["STRIPE_WEBHOOK_SECRET"]))
         env["STRIPE_API_BASE"] = f"http://127.0.0.1:{ports['stripe']}"
         stripe_ready(env["STRIPE_API_BASE"], 30)
         say("local Stripe server is up")

@@ -1,6 +1,10 @@
 """`make bench`: run every benchmark and print its numbers (copy them into BENCHMARKS.md)."""
 
-from bench import deal_throughput
+import sys
+
+from bench import deal_throughput, ledger_throughput
 
 if __name__ == "__main__":
-    deal_throughput.main()
+    for benchmark in (deal_throughput, ledger_throughput):
+        sys.argv = [f"bench.{benchmark.__name__.rpartition('.')[2]}"]  # each with its defaults
+        benchmark.main()

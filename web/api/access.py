@@ -14,6 +14,7 @@ from typing import ParamSpec, TypeVar
 from flask import abort, current_app, g, request
 from flask_login import current_user
 
+from web.auth.access import FINANCE_ROLES
 from web.auth.identity import SignedInUser, user_for_token
 from web.db import db
 from web.security import csrf
@@ -57,3 +58,4 @@ def _requires(allowed: Callable[[SignedInUser], bool]) -> Callable[[Callable[P, 
 
 api_signed_in = _requires(lambda user: True)
 api_member = _requires(lambda user: user.is_member)
+api_finance = _requires(lambda user: user.role in FINANCE_ROLES)

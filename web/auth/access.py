@@ -35,3 +35,6 @@ def _requires(allowed: Callable[[object], bool]) -> Callable[[Callable[P, R]], C
 signed_in = _requires(lambda user: True)
 member_required = _requires(lambda user: user.is_member)
 staff_required = _requires(lambda user: user.is_staff)
+# Finance pages move and show money: finance users and admins only, not arbitrators.
+FINANCE_ROLES = frozenset({"finance", "admin"})
+finance_required = _requires(lambda user: user.role in FINANCE_ROLES)

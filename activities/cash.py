@@ -98,6 +98,7 @@ class CashSteps:
             destination = account.connected_account_id if account.payouts_enabled else None
         if destination is None:
             error = PayoutsNotReady("the seller has not finished setting up Stripe payouts")
+            self._remember(m, None, None, "failed", error.message)
             raise ApplicationError(error.message, type=error.code, non_retryable=True)
         _intent, charge = self._payment(m)
         transfer = self._stripe.create_transfer(

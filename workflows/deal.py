@@ -17,7 +17,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.cash import CashMovement, CashReceipt
+    from domain.cash import CashKind, CashMovement, CashReceipt
     from domain.deal import Deal, Outcome, start_deal
     from domain.errors import ERRORS_BY_CODE, TradepactError
     from domain.reviews import Review
@@ -105,8 +105,16 @@ class DealWorkflow:
         on small machines) and lets an Update answer within one workflow task. It is
         idempotent, so a re-run after a worker crash changes nothing.
         """
+        refused: list[tuple[CashMovement, str]] = []
         for movement in outcome.step.cash:
-            await self._move_cash(CashCall(movement))
+            try:
+                await self._move_cash(CashCall(movement))
+            except ApplicationError as refusal_:
+                # Money already owed to someone must not hold the deal hostage: the movement
+                # stays `failed` in stripe_movements, which is finance's retry queue.
+                if movement.kind is CashKind.CHARGE:
+                    raise
+                refused.append((movement, refusal_.message))
         try:
             await workflow.execute_local_activity(
                 RECORD_STEP_ACTIVITY,
@@ -123,6 +131,8 @@ class DealWorkflow:
         self._deal = outcome.deal
         self._changes += 1
         workflow.upsert_search_attributes([DEAL_STAGE.value_set(outcome.deal.stage.value)])
+        for movement, reason in refused:
+            await self._record(self.deal.cash_failed(movement, reason, workflow.now()))
 
     async def _move_cash(self, call: CashCall) -> CashReceipt:
         """One Stripe call, before the step that depends on it is recorded (see activities/cash.py)."""

@@ -10,13 +10,15 @@ from dataclasses import replace
 import pytest
 import requests
 import stripe
+from sqlalchemy import select
 
 from domain.deal import Deal
 from domain.money import Money, credits
 from domain.terms import Leg, Role
+from integrations.db.app_models import DealEvent
 from integrations.db.ledger import Ledger
 from integrations.db.session import unit_of_work
-from integrations.db.stripe_records import movements_for_deal
+from integrations.db.stripe_records import movement, movements_for_deal
 from integrations.payouts import onboarding_url, refresh_payouts
 from integrations.stripe import StripeGateway
 from tests.workflows.driver import balance, credit_terms, open_deal
@@ -142,12 +144,23 @@ async def test_stripe_failing_mid_call_is_retried_and_moves_money_once(
     assert_ledger_invariants(database_url, deal.deal_id, closed=True)
 
 
-async def test_a_seller_without_a_payout_account_cannot_be_paid_cash(client, database_url):
+async def test_a_payout_stripe_cannot_send_completes_the_deal_and_waits_for_finance(client, database_url, sdk):
     terms = replace(credit_terms(), legs=(Leg(Role.BUYER, eur(50_00)),))
     deal = await open_deal(client, database_url, terms=terms)
     await deal.act(deal.seller, "accept")
     await deal.act(deal.buyer, "fund")
     await deal.act(deal.seller, "deliver")
-    reason = await refused(deal, deal.buyer, "confirm")
-    assert "has not finished setting up Stripe payouts" in reason
-    assert escrow(database_url, deal.deal_id, "EUR") == 50_00  # nothing moved
+    reply = await deal.act(deal.buyer, "confirm")
+
+    assert reply.stage == "rating"  # the buyer accepted: the money is the seller's, sent or not
+    with unit_of_work(database_url) as session:
+        kinds = session.scalars(select(DealEvent.kind).where(DealEvent.deal_id == deal.deal_id)
+                                .order_by(DealEvent.seq)).all()
+    assert kinds[-2:] == ["completed", "payout_failed"]
+    assert stripe_objects(sdk, deal.deal_id)["transfers"] == []
+    with unit_of_work(database_url) as session:
+        payout = movement(session, f"deal:{deal.deal_id}:release:EUR")
+        assert (payout.status, payout.amount_minor) == ("failed", 47_50)
+        assert "has not finished setting up Stripe payouts" in payout.failure
+    assert escrow(database_url, deal.deal_id, "EUR") == 0
+    assert_ledger_invariants(database_url, deal.deal_id, closed=True)

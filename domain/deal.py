@@ -10,15 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+from domain.barter import BarterActions, Handover, opening_handovers
 from domain.cash import CashReceipt
 from domain.deal_actions import DealActions
 from domain.deal_clock import DealClock
-from domain.errors import DeadlinePassed, InvalidTransition, NotADealParty
+from domain.errors import AlreadyDone, DeadlinePassed, InvalidTransition, NotADealParty
 from domain.fees import FeeRule
 from domain.reviews import Review
-from domain.stages import ACTION_LABELS, FINAL_STAGES, TRANSITIONS, Action, Actor, Stage
+from domain.stages import ACTION_LABELS, BARTER_TRANSITIONS, FINAL_STAGES, TRANSITIONS, Action, Actor, Stage
 from domain.steps import Notice, Step
-from domain.terms import DealTerms, Role, TermBounds
+from domain.terms import DealTerms, ExchangeModel, Role, TermBounds
 from domain.timers import TimerPolicy
 
 
@@ -29,7 +30,7 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class Deal(DealActions, DealClock):
+class Deal(DealActions, BarterActions, DealClock):
     deal_id: str
     buyer_id: int
     seller_id: int
@@ -48,6 +49,8 @@ class Deal(DealActions, DealClock):
     completed_at: dt.datetime | None = None
     rating_ends_at: dt.datetime | None = None
     funded_currencies: tuple[str, ...] = ()
+    bonds_posted: tuple[Role, ...] = ()  # barter: the sides whose performance bond is held
+    handovers: tuple[Handover, ...] = ()  # barter: each side's delivery and its inspection
     cash_receipts: tuple[CashReceipt, ...] = ()
     change_requests: int = 0
     reviews: tuple[Review, ...] = ()
@@ -68,6 +71,14 @@ class Deal(DealActions, DealClock):
     @property
     def parties(self) -> tuple[int, int]:
         return (self.buyer_id, self.seller_id)
+
+    @property
+    def is_barter(self) -> bool:
+        return self.terms.model is ExchangeModel.BARTER
+
+    @property
+    def transitions(self) -> dict[tuple[Stage, Action], tuple[Actor, Stage]]:
+        return BARTER_TRANSITIONS if self.is_barter else TRANSITIONS
 
     @property
     def is_final(self) -> bool:
@@ -91,7 +102,7 @@ class Deal(DealActions, DealClock):
         """Raise the rule's reason if `business_id` may not take `action` now; else the next stage."""
         if business_id not in self.parties:
             raise NotADealParty("only the two parties of a deal may act on it")
-        rule = TRANSITIONS.get((self.stage, action))
+        rule = self.transitions.get((self.stage, action))
         if rule is None:
             raise InvalidTransition(
                 f"cannot {ACTION_LABELS[action].lower()} while the deal is {self.stage.value.replace('_', ' ')}"
@@ -100,6 +111,10 @@ class Deal(DealActions, DealClock):
         if not self._may_act(actor, business_id):
             raise NotADealParty(f"only {actor.value} may {ACTION_LABELS[action].lower()} now")
         self._check_window(action, business_id, now)
+        if action is Action.FUND and not (self.credits_owed(business_id) or self.cash_owed(business_id)):
+            raise AlreadyDone("you have nothing (left) to pay into escrow; the other side has yet to pay")
+        if self.is_barter:
+            self._check_barter_turn(action, business_id)
         return after
 
     def _check_window(self, action: Action, business_id: int, now: dt.datetime) -> None:
@@ -112,24 +127,23 @@ class Deal(DealActions, DealClock):
         if (
             action is Action.CANCEL
             and self.stage is Stage.IN_DELIVERY
-            and business_id == self.buyer_id
+            and (business_id == self.buyer_id or self.is_barter)
             and now < self.terms.delivery_due_at
         ):
-            raise DeadlinePassed(
-                "the buyer may cancel a funded deal only once the delivery date has passed"
-            )
+            who = "either side" if self.is_barter else "the buyer"
+            raise DeadlinePassed(f"{who} may cancel a funded deal only once the delivery date has passed")
         if self.stage is Stage.RATING and self.rating_ends_at and now >= self.rating_ends_at:
             raise DeadlinePassed("the rating window has closed")
 
     def allowed_actions(self, business_id: int, now: dt.datetime) -> tuple[Action, ...]:
         """Exactly the actions this party may take now (what the deal page offers)."""
         allowed = []
-        for (stage, action), _rule in TRANSITIONS.items():
+        for (stage, action), _rule in self.transitions.items():
             if stage is not self.stage:
                 continue
             try:
                 self.check(action, business_id, now)
-            except (NotADealParty, InvalidTransition, DeadlinePassed):
+            except (NotADealParty, InvalidTransition, DeadlinePassed, AlreadyDone):
                 continue
             if action is Action.REVIEW and any(r.author_id == business_id for r in self.reviews):
                 continue
@@ -151,6 +165,12 @@ class Deal(DealActions, DealClock):
 
     def deadlines(self) -> dict[str, dt.datetime]:
         """The deadlines that matter in the current stage, for the deal page."""
+        named = self.stage_deadlines()
+        if self.is_barter:
+            named = {**named, **self.handover_deadlines()}
+        return named
+
+    def stage_deadlines(self) -> dict[str, dt.datetime]:
         named = {
             Stage.PROPOSED: {"offer expires": self.offer_expires_at},
             Stage.FUNDING: {"funding deadline": self.funding_due_at},
@@ -184,6 +204,7 @@ def start_deal(
         deal_id=deal_id, buyer_id=buyer_id, seller_id=seller_id, terms=terms,
         stage=Stage.PROPOSED, offered_by=proposer_id, offered_at=now, created_at=now,
         policy=policy or TimerPolicy(), fee_rule=fee_rule, stage_since=now,
+        handovers=opening_handovers() if terms.model is ExchangeModel.BARTER else (),
     )
     price = " + ".join(str(m) for m in terms.price)
     other = deal.other_party(proposer_id)

@@ -6,19 +6,23 @@ import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from domain.cash import CashMovement, CashReceipt
+from domain.barter import opening_handovers
+from domain.cash import CashKind, CashMovement, CashReceipt
 from domain.errors import AlreadyDone, InvalidInput, InvalidTransition
+from domain.ledger import LedgerBatch
 from domain.reviews import Review
 from domain.settlement import (
     cash_charges,
     fee_for,
+    fund_bond,
     fund_cash_legs,
     fund_credit_legs,
+    payee_id,
     release_funded_legs,
     void_funded_legs,
 )
 from domain.stages import Action, Stage
-from domain.terms import DealTerms, Role, TermBounds
+from domain.terms import DealTerms, ExchangeModel, Role, TermBounds
 
 if TYPE_CHECKING:
     from domain.deal import Deal, Outcome
@@ -48,12 +52,13 @@ class DealActions:
             "countered", now, actor_id, summary,
             notices=(self.notice_to(self.other_party(actor_id), "offer", "Counter-offer", summary),),
         )
-        return self._advance(step, terms=terms, offered_by=actor_id, offered_at=now)
+        handovers = opening_handovers() if terms.model is ExchangeModel.BARTER else ()
+        return self._advance(step, terms=terms, offered_by=actor_id, offered_at=now, handovers=handovers)
 
     def accept(self: Deal, actor_id: int, now: dt.datetime) -> Outcome:
         after = self.check(Action.ACCEPT, actor_id, now)
         due = now + self.policy.funding_deadline
-        if not self.terms.legs:
+        if not self.terms.escrowed:
             after, due = Stage.IN_DELIVERY, None
         notices = (self.notice_to(self.other_party(actor_id), "accepted", "Offer accepted",
                                   "Your offer was accepted." + (
@@ -83,34 +88,52 @@ class DealActions:
         self.check(Action.FUND, actor_id, now)
         role = self.role_of(actor_id)
         assert role is not None  # check() admitted a party
-        credit = fund_credit_legs(self, role)
+        credit, bond = fund_credit_legs(self, role), fund_bond(self, role)
         owed = {c.key for c in cash_charges(self, role)}
         receipts = tuple(r for r in receipts if r.key in owed)
-        if credit and receipts:
+        if (credit or bond) and receipts:
             raise InvalidTransition("credits are held before any card is charged")
-        batch = credit if credit else fund_cash_legs(self, receipts)
+        batch = LedgerBatch(holds=credit.holds + bond.holds) if credit or bond else fund_cash_legs(self, receipts)
         amounts = [h.amount for h in credit.holds] + [r.amount for r in receipts]
-        if not amounts:
+        if not amounts and not bond:
             raise InvalidTransition("there is nothing left for you to pay into escrow")
         funded = self.funded_currencies + tuple(a.currency for a in amounts)
-        all_funded = {leg.amount.currency for leg in self.terms.legs} <= set(funded)
-        held = " + ".join(str(a) for a in amounts)
+        bonds = self.bonds_posted + ((role,) if bond else ())
+        all_funded = ({leg.amount.currency for leg in self.terms.legs} <= set(funded)
+                      and (self.terms.bond is None or len(bonds) == 2))
+        held = " + ".join([str(a) for a in amounts] + [f"a bond of {h.amount}" for h in bond.holds])
         step = self._step(
             "funded", now, actor_id, f"{held} held in escrow", ledger=batch,
             notices=(self.notice_to(self.other_party(actor_id), "funded", "Escrow funded",
                                     f"{held} is held in escrow." + (" You can start the work." if all_funded else "")),),
         )
         return self._advance(step, funded_currencies=funded, cash_receipts=self.cash_receipts + receipts,
-                             stage=Stage.IN_DELIVERY if all_funded else Stage.FUNDING)
+                             bonds_posted=bonds, stage=Stage.IN_DELIVERY if all_funded else Stage.FUNDING)
 
     def cash_owed(self: Deal, actor_id: int) -> tuple[CashMovement, ...]:
         """The card payments the actor still has to make into escrow (after its credits)."""
         role = self.role_of(actor_id)
         return () if role is None else cash_charges(self, role)
 
+    def cash_payees(self: Deal) -> tuple[int, ...]:
+        """Who receives cash at release (each needs a Stripe payout account)."""
+        return tuple(payee_id(self, leg) for leg in self.terms.legs if not leg.is_credits)
+
     def credits_owed(self: Deal, actor_id: int) -> bool:
         role = self.role_of(actor_id)
-        return role is not None and bool(fund_credit_legs(self, role))
+        return role is not None and bool(fund_credit_legs(self, role) or fund_bond(self, role))
+
+    def cash_failed(self: Deal, movement: CashMovement, reason: str, now: dt.datetime) -> Outcome:
+        """A payout or refund Stripe refused for good: the deal goes on (the ledger already says
+        whose the money is) and the movement waits in finance's queue to be retried."""
+        what = "Payout" if movement.kind is CashKind.PAYOUT else "Refund"
+        summary = f"{what} of {movement.amount} could not be sent: {reason}. Finance will retry it"
+        body = summary + "."
+        if movement.kind is CashKind.PAYOUT:
+            body += " If your payout account is not set up, set it up under Account → Payouts."
+        step = self._step(f"{movement.kind.value}_failed", now, None, summary,
+                          notices=(self.notice_to(movement.business_id, "cash_failed", f"{what} delayed", body),))
+        return self._advance(step)
 
     def cancel(self: Deal, actor_id: int, now: dt.datetime, note: str = "") -> Outcome:
         after = self.check(Action.CANCEL, actor_id, now)
@@ -123,7 +146,7 @@ class DealActions:
         notices = tuple(self.notice_to(party, "cancelled", "Deal cancelled", summary)
                         for party in self.parties if party != actor_id)
         step = self._step("cancelled", now, actor_id, summary, ledger=batch, notices=notices, cash=refunds)
-        return self._advance(step, stage=after, funded_currencies=())
+        return self._advance(step, stage=after, funded_currencies=(), bonds_posted=())
 
     def extend_delivery(self: Deal, actor_id: int, new_due: dt.datetime, now: dt.datetime) -> Outcome:
         self.check(Action.EXTEND_DELIVERY, actor_id, now)
@@ -139,6 +162,8 @@ class DealActions:
         after = self.check(Action.DELIVER, actor_id, now)
         ends = now + dt.timedelta(days=self.terms.inspection_days)
         summary = "Marked delivered" + (f": {_note(note)}" if note.strip() else "")
+        if self.is_barter:
+            return self._barter_deliver(actor_id, now, summary)
         step = self._step(
             "delivered", now, actor_id, summary,
             notices=(self.notice_to(self.buyer_id, "delivered", "Delivered — please inspect",
@@ -152,6 +177,8 @@ class DealActions:
         if not note.strip():
             raise InvalidInput("say what needs to change", field="note")
         summary = f"Changes requested: {_note(note)}"
+        if self.is_barter:
+            return self._barter_request_changes(actor_id, now, summary)
         step = self._step("changes_requested", now, actor_id, summary,
                           notices=(self.notice_to(self.seller_id, "changes", "Changes requested", summary),))
         return self._advance(step, stage=after, inspection_ends_at=None,
@@ -159,6 +186,10 @@ class DealActions:
 
     def confirm(self: Deal, actor_id: int, now: dt.datetime) -> Outcome:
         self.check(Action.CONFIRM, actor_id, now)
+        if self.is_barter:
+            role = self.role_of(actor_id)
+            provider = Role.SELLER if role is Role.BUYER else Role.BUYER
+            return self._barter_confirm(actor_id, provider, now, f"The {provider.value}'s delivery was confirmed")
         return self._settle(now, actor_id, "Delivery confirmed")
 
     def _settle(self: Deal, now: dt.datetime, actor_id: int | None, how: str) -> Outcome:
@@ -170,6 +201,8 @@ class DealActions:
             for leg in self.terms.legs if leg.amount.currency in self.funded_currencies
         )
         summary = f"{how}; released {paid}" if paid else how
+        if self.bonds_posted:
+            summary += f"; performance bonds of {self.terms.bond} returned to both sides"
         rating_ends = now + self.policy.rating_window
         notices = tuple(
             self.notice_to(party, "completed", "Deal completed",

@@ -40,13 +40,15 @@ class DealClock:
             Stage.INSPECTION: ("inspection", self.delivered_at, self.inspection_ends_at),
             Stage.RATING: ("rating", self.completed_at, self.rating_ends_at),
         }.get(self.stage)
-        if window is None or window[1] is None or window[2] is None:
-            return ()
-        name, starts, ends = window
-        reminder = self.policy.reminder_at(starts, ends)
-        alarms = [Alarm(name, ends, is_reminder=False)]
-        if reminder > starts:
-            alarms.insert(0, Alarm(f"{name}_reminder", reminder, is_reminder=True))
+        alarms: list[Alarm] = []
+        if window is not None and window[1] is not None and window[2] is not None:
+            name, starts, ends = window
+            reminder = self.policy.reminder_at(starts, ends)
+            alarms.append(Alarm(name, ends, is_reminder=False))
+            if reminder > starts:
+                alarms.insert(0, Alarm(f"{name}_reminder", reminder, is_reminder=True))
+        if self.is_barter:
+            alarms.extend(self.handover_alarms())
         return tuple(a for a in alarms if a.key not in self.alarms_done)
 
     def next_alarm_at(self: Deal) -> dt.datetime | None:
@@ -59,7 +61,10 @@ class DealClock:
         if not due:
             return None
         alarm = min(due, key=lambda a: a.at)
-        outcome = self._remind(alarm, now) if alarm.is_reminder else self._deadline(alarm, now)
+        if alarm.name.startswith("handover_"):
+            outcome = self._handover_alarm(alarm, now)
+        else:
+            outcome = self._remind(alarm, now) if alarm.is_reminder else self._deadline(alarm, now)
         marked = replace(outcome.deal, alarms_done=outcome.deal.alarms_done + (alarm.key,))
         return replace(outcome, deal=marked)
 
@@ -68,13 +73,14 @@ class DealClock:
             return (self.other_party(self.offered_by),)
         if self.stage in (Stage.FUNDING, Stage.INSPECTION):
             return (self.buyer_id,)
+        if self.stage is Stage.IN_DELIVERY and self.is_barter:
+            return tuple(self._provider_id(h.provider) for h in self.handovers if h.delivered_at is None)
         if self.stage is Stage.IN_DELIVERY:
             return (self.seller_id,)
         return tuple(p for p in self.parties if not any(r.author_id == p for r in self.reviews))
 
     def _remind(self: Deal, alarm: Alarm, now: dt.datetime) -> Outcome:
-        deadline = self.deadlines()
-        (label, at), = deadline.items()
+        (label, at), = self.stage_deadlines().items()
         text = f"Reminder: {label} {at:%Y-%m-%d %H:%M} UTC"
         notices = tuple(self.notice_to(p, "reminder", text) for p in self._who_must_act())
         step = self._step("reminder", now, None, text, notices=notices)
@@ -92,7 +98,11 @@ class DealClock:
         if self.stage is Stage.RATING:
             return self._close(now, None, self.reviews, "The rating window closed; reviews are now visible")
         text = "The delivery date has passed: you may extend it or cancel for a full refund"
+        waiting = (self.buyer_id,)
+        if self.is_barter:
+            text = "The delivery date has passed: you may extend it or cancel the deal"
+            waiting = tuple(self.other_party(p) for p in self._who_must_act())
         step = self._step("delivery_overdue", now, None, "Delivery is overdue",
-                          notices=(self.notice_to(self.buyer_id, "overdue", "Delivery overdue", text),))
+                          notices=tuple(self.notice_to(p, "overdue", "Delivery overdue", text) for p in waiting))
         return self._advance(step)
 

@@ -8,6 +8,7 @@ from domain.errors import CurrencyMismatch, InvalidInput
 
 CREDITS = "CRD"
 EUR = "EUR"
+CASH_CURRENCY = EUR  # the one cash currency deals are priced in, for now
 # Minor-unit exponents; credits behave like a two-decimal currency.
 EXPONENTS = {CREDITS: 2, EUR: 2, "USD": 2, "GBP": 2}
 MAX_AMOUNT_MINOR = 10**12  # ten billion units: anything larger is a typo, not a deal

@@ -25,7 +25,7 @@ from domain.ledger import (
     platform_fees_account,
     stripe_clearing_account,
 )
-from domain.money import Money
+from domain.money import CREDITS, Money
 from domain.terms import Leg, Role
 
 if TYPE_CHECKING:
@@ -62,6 +62,31 @@ def fund_credit_legs(deal: Deal, payer: Role) -> LedgerBatch:
         for leg in unfunded_legs(deal, payer, credits=True)
     )
     return LedgerBatch(holds=holds)
+
+
+def bond_hold_id(deal_id: str, side: Role) -> str:
+    return movement_key(deal_id, f"bond-{side.value}", CREDITS)
+
+
+def fund_bond(deal: Deal, side: Role) -> LedgerBatch:
+    """A barter side's performance bond: credits held in the deal's escrow like a credit leg."""
+    bond = deal.terms.bond
+    if bond is None or side in deal.bonds_posted:
+        return LedgerBatch()
+    side_id = deal.buyer_id if side is Role.BUYER else deal.seller_id
+    return LedgerBatch(holds=(Hold(
+        transfer_id=bond_hold_id(deal.deal_id, side),
+        source=member_account(side_id, CREDITS),
+        destination=escrow_account(deal.deal_id, CREDITS),
+        amount=bond, memo=f"Performance bond for {deal.terms.title}", deal_id=deal.deal_id),))
+
+
+def return_bonds(deal: Deal) -> tuple[VoidHold, ...]:
+    """Bonds go back to their sides at completion or cancellation; only a ruling forfeits one."""
+    return tuple(VoidHold(transfer_id=movement_key(deal.deal_id, f"bond-{side.value}-return", CREDITS),
+                          hold_id=bond_hold_id(deal.deal_id, side),
+                          memo=f"Performance bond returned: {deal.terms.title}")
+                 for side in deal.bonds_posted)
 
 
 def cash_charges(deal: Deal, payer: Role) -> tuple[CashMovement, ...]:
@@ -113,7 +138,7 @@ def void_funded_legs(deal: Deal) -> tuple[LedgerBatch, tuple[CashMovement, ...]]
             memo=f"Refund to the payer: {deal.terms.title}", deal_id=deal.deal_id))
         refunds.append(CashMovement(CashKind.REFUND, key, leg.amount, payer_id(deal, leg), deal.deal_id,
                                     payment_key=_charge_key(deal, leg)))
-    return LedgerBatch(voids=tuple(voids), transfers=tuple(transfers)), tuple(refunds)
+    return LedgerBatch(voids=tuple(voids) + return_bonds(deal), transfers=tuple(transfers)), tuple(refunds)
 
 
 def fee_for(deal: Deal, leg: Leg) -> Money:
@@ -143,4 +168,5 @@ def release_funded_legs(deal: Deal) -> tuple[LedgerBatch, tuple[CashMovement, ..
             postings.append(Posting(platform_fees_account(currency), fee))
         transfers.append(Transfer(transfer_id=key, postings=tuple(postings),
                                   memo=f"Payment for {deal.terms.title} (fee {fee})", deal_id=deal.deal_id))
-    return LedgerBatch(posts=tuple(posts), transfers=tuple(transfers)), tuple(payouts)
+    batch = LedgerBatch(posts=tuple(posts), transfers=tuple(transfers), voids=return_bonds(deal))
+    return batch, tuple(payouts)

@@ -61,6 +61,20 @@ TRANSITIONS: dict[tuple[Stage, Action], tuple[Actor, Stage]] = {
     (Stage.RATING, Action.REVIEW): (Actor.EITHER, Stage.RATING),
 }
 
+# Barter: each side delivers to the other and inspects what it received, so delivery,
+# inspection and funding (balancing payment, bonds) are open to either side; the deal's own
+# rules (domain/barter.py) say which side's turn it is. The stage after is decided there too.
+BARTER_TRANSITIONS: dict[tuple[Stage, Action], tuple[Actor, Stage]] = {
+    **TRANSITIONS,
+    (Stage.FUNDING, Action.FUND): (Actor.EITHER, Stage.IN_DELIVERY),
+    (Stage.IN_DELIVERY, Action.DELIVER): (Actor.EITHER, Stage.IN_DELIVERY),
+    (Stage.IN_DELIVERY, Action.CONFIRM): (Actor.EITHER, Stage.IN_DELIVERY),
+    (Stage.IN_DELIVERY, Action.REQUEST_CHANGES): (Actor.EITHER, Stage.IN_DELIVERY),
+    (Stage.IN_DELIVERY, Action.EXTEND_DELIVERY): (Actor.EITHER, Stage.IN_DELIVERY),
+    (Stage.INSPECTION, Action.CONFIRM): (Actor.EITHER, Stage.RATING),
+    (Stage.INSPECTION, Action.REQUEST_CHANGES): (Actor.EITHER, Stage.IN_DELIVERY),
+}
+
 ACTION_LABELS = {
     Action.COUNTER: "Counter-offer",
     Action.ACCEPT: "Accept offer",

@@ -58,6 +58,9 @@ class DealTerms:
     delivery_due_at: dt.datetime
     inspection_days: int = 7
     listing_id: int | None = None
+    # Barter only: credits each side posts into escrow, returned at completion and forfeited
+    # to the other side only by a ruling.
+    bond: Money | None = None
 
     @property
     def model(self) -> ExchangeModel:
@@ -74,6 +77,14 @@ class DealTerms:
 
     def legs_paid_by(self, role: Role) -> tuple[Leg, ...]:
         return tuple(leg for leg in self.legs if leg.payer is role)
+
+    def obligation_of(self, role: Role) -> Obligation | None:
+        return next((o for o in self.obligations if o.provider is role), None)
+
+    @property
+    def escrowed(self) -> bool:
+        """Whether anything is paid into escrow before delivery starts."""
+        return bool(self.legs) or self.bond is not None
 
     def validate(self, now: dt.datetime, bounds: TermBounds) -> None:
         """Refuse terms no deal may carry; raised errors name the offending field."""
@@ -92,6 +103,7 @@ class DealTerms:
         for leg in self.legs:
             if not leg.amount.is_positive:
                 raise InvalidInput("amounts must be positive", field="price")
+        self._validate_barter()
         if self.delivery_due_at <= now:
             raise InvalidInput("the delivery date must be in the future", field="delivery_due_at")
         if self.delivery_due_at - now > bounds.max_delivery_lead:
@@ -104,6 +116,22 @@ class DealTerms:
             raise TermsOutOfBounds(
                 f"the inspection period must be {low}-{high} days", field="inspection_days"
             )
+
+    def _validate_barter(self) -> None:
+        if self.model is not ExchangeModel.BARTER:
+            if self.bond is not None:
+                raise InvalidInput("a performance bond is for barter deals", field="bond")
+            if any(leg.payer is not Role.BUYER for leg in self.legs):
+                raise InvalidInput("the buyer pays the price", field="price")
+            return
+        if {o.provider for o in self.obligations} != {Role.BUYER, Role.SELLER} or len(self.obligations) != 2:
+            raise InvalidInput("a barter deal has one service from each side", field="obligations")
+        if any(not o.description.strip() for o in self.obligations):
+            raise InvalidInput("describe the service each side delivers", field="barter")
+        if len({leg.payer for leg in self.legs}) > 1:
+            raise InvalidInput("the balancing payment comes from one side", field="price")
+        if self.bond is not None and (self.bond.currency != CREDITS or not self.bond.is_positive):
+            raise InvalidInput("a performance bond is a positive amount of credits", field="bond")
 
     def changes_from(self, before: DealTerms) -> tuple[str, ...]:
         """Human lines describing what a counter-offer changed."""
@@ -118,6 +146,8 @@ class DealTerms:
             )
         if before.inspection_days != self.inspection_days:
             changes.append(f"inspection {before.inspection_days} → {self.inspection_days} days")
+        if before.bond != self.bond:
+            changes.append(f"performance bond {before.bond or 'none'} → {self.bond or 'none'} each")
         if before.obligations != self.obligations:
             changes.append("service description or acceptance criteria")
         if before.title != self.title:

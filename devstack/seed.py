@@ -24,30 +24,31 @@ class DemoMember:
     description: str
     email: str
     person: str
-    listings: tuple[tuple[str, str, str, int], ...]  # kind, category slug, title, price in minor units
+    # kind, category slug, title, credits and cash (EUR) price in minor units, open to barter
+    listings: tuple[tuple[str, str, str, int | None, int | None, bool], ...]
 
 
 MEMBERS = (
     DemoMember(
         "Studio Ada", "Lyon", "Brand identities and websites for small shops.",
         "ada@studio-ada.example", "Ada Laurent",
-        (("offer", "design", "Logo and brand kit", 450_00),
-         ("offer", "it", "Five-page website", 1_200_00),
-         ("want", "accounting", "Quarterly bookkeeping", 300_00)),
+        (("offer", "design", "Logo and brand kit", 450_00, None, True),
+         ("offer", "it", "Five-page website", 500_00, 700_00, False),
+         ("want", "accounting", "Quarterly bookkeeping", 300_00, None, True)),
     ),
     DemoMember(
         "Ben's Books", "Lyon", "Bookkeeping, VAT returns and payroll for micro-businesses.",
         "ben@bens-books.example", "Ben Okafor",
-        (("offer", "accounting", "Quarterly bookkeeping", 300_00),
-         ("offer", "accounting", "Annual accounts", 900_00),
-         ("want", "printing", "500 business cards", 80_00)),
+        (("offer", "accounting", "Quarterly bookkeeping", 300_00, None, True),
+         ("offer", "accounting", "Annual accounts", None, 900_00, False),
+         ("want", "printing", "500 business cards", 80_00, None, False)),
     ),
     DemoMember(
         "Cleo Print", "Villeurbanne", "Digital and offset printing, same-week delivery.",
         "cleo@cleo-print.example", "Cleo Martin",
-        (("offer", "printing", "500 business cards", 80_00),
-         ("offer", "printing", "A1 posters, 50 copies", 220_00),
-         ("want", "design", "Logo and brand kit", 450_00)),
+        (("offer", "printing", "500 business cards", 80_00, None, True),
+         ("offer", "printing", "A1 posters, 50 copies", None, 220_00, False),
+         ("want", "design", "Logo and brand kit", 450_00, None, True)),
     ),
 )
 
@@ -71,11 +72,12 @@ def seed(database_url: str, hash_password) -> list[tuple[str, str]]:
                 password_hash=password_hash, city=member.city, description=member.description,
                 credit_line_minor=1_000_00,
             )
-            for kind, category, title, price in member.listings:
+            for kind, category, title, credits_minor, cash_minor, barter in member.listings:
                 session.add(Listing(
                     business_id=registered.business_id, kind=kind, title=title,
                     description=f"{title} by {member.business}, {member.city}.",
-                    category_id=categories[category], price_credits_minor=price,
+                    category_id=categories[category], price_credits_minor=credits_minor,
+                    price_cash_minor=cash_minor, open_to_barter=barter,
                 ))
         for email, name, role in STAFF:
             if user_by_email(session, email) is None:

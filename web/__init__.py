@@ -29,6 +29,8 @@ def create_app(settings: Settings | None = None, *, deals: DealService | None = 
         SECRET_KEY=settings.secret_key,
         DATABASE_URL=settings.database_url,
         STRIPE_WEBHOOK_SECRET=settings.stripe_webhook_secret,
+        STRIPE_SECRET_KEY=settings.stripe_secret_key,
+        STRIPE_API_BASE=settings.stripe_api_base,
         ARGON2_FAST=False,
         MAX_CONTENT_LENGTH=1024 * 1024,
         LISTINGS_PER_PAGE=20,

@@ -4,6 +4,7 @@ and HTTP errors, each answered as JSON or HTML as the client asked.
     InvalidInput, marshmallow ValidationError   422  field errors
     RuleViolation, FundsError (any TradepactError)  409  the rule's reason
     TemporalUnavailable, an update's RPC timeout  503  "try again"
+    StripeUnavailable (payout set-up)             503  "try again"
     HTTPException (404, 401, 429, CSRF 400...)  its own status
 
 JSON is always `{"code": ..., "message": ..., "errors": {field: [messages]}}`. A refused
@@ -23,9 +24,11 @@ from temporalio.client import RPCTimeoutOrCancelledError
 from werkzeug.exceptions import HTTPException
 
 from domain.errors import InvalidInput, TradepactError
+from integrations.stripe import StripeUnavailable
 from integrations.temporal import TemporalUnavailable
 
 UNAVAILABLE = "The deal service is not answering right now; please try again in a moment."
+STRIPE_UNAVAILABLE = "Stripe is not answering right now; please try again in a moment."
 TOO_MANY_LOGINS = "Too many login attempts. Wait a minute, then try again."
 CSRF_FAILED = "This form has expired or lacks its security token. Reload the page and try again."
 
@@ -39,6 +42,7 @@ def init_app(app: Flask) -> None:
     # An update's RPC deadline passing (no worker polling) means the same to the user as the
     # service being down; the gateway does not translate it yet, so it is caught here too.
     app.register_error_handler(RPCTimeoutOrCancelledError, _unavailable)
+    app.register_error_handler(StripeUnavailable, _stripe_unavailable)
     app.register_error_handler(HTTPException, _http_error)
 
 
@@ -112,6 +116,10 @@ def _refused(error: TradepactError):
 
 def _unavailable(_error: Exception):
     return _answer(503, "temporal_unavailable", UNAVAILABLE, headers={"Retry-After": "5"})
+
+
+def _stripe_unavailable(_error: Exception):
+    return _answer(503, "stripe_unavailable", STRIPE_UNAVAILABLE, headers={"Retry-After": "5"})
 
 
 def _http_error(error: HTTPException):

@@ -51,6 +51,22 @@ def prices(values: tuple[Money, ...] | list[Money]) -> str:
     return " + ".join(str(v) for v in values) or "no payment"
 
 
+def decimal_amount(value: Money | None) -> str:
+    """An amount as a form field shows it ("120.00"); nothing for no amount (None or undefined)."""
+    if not value:
+        return ""
+    whole, minor = divmod(value.amount_minor, 100)
+    return f"{whole}.{minor:02d}"
+
+
+def listing_price(listing) -> str:
+    """What a listing asks: its prices, and whether a service in return would do."""
+    asked = " + ".join(str(v) for v in listing.prices)
+    if listing.open_to_barter:
+        return f"{asked} or barter" if asked else "barter"
+    return asked
+
+
 def utc(moment: dt.datetime | None) -> str:
     if moment is None:
         return "—"
@@ -81,7 +97,7 @@ def _nav() -> dict:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        money=money, prices=prices, utc=utc, relative=relative, stage_label=stage_label,
+        money=money, prices=prices, listing_price=listing_price, decimal_amount=decimal_amount, utc=utc, relative=relative, stage_label=stage_label,
         action_label=action_label,
     )
     app.context_processor(_nav)

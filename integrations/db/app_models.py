@@ -71,6 +71,9 @@ class Listing(Base):
     __table_args__ = (
         CheckConstraint("kind IN ('offer', 'want')", name="known_kind"),
         CheckConstraint("price_credits_minor > 0", name="positive_price"),
+        CheckConstraint("price_cash_minor > 0", name="positive_cash_price"),
+        CheckConstraint("price_credits_minor IS NOT NULL OR price_cash_minor IS NOT NULL OR open_to_barter",
+                        name="priced_or_barter"),
         Index("ix_listings_search", "search", postgresql_using="gin"),
     )
 
@@ -80,7 +83,9 @@ class Listing(Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(default="")
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
-    price_credits_minor: Mapped[MinorUnits]
+    price_credits_minor: Mapped[MinorUnits | None]
+    price_cash_minor: Mapped[MinorUnits | None]  # in CASH_CURRENCY
+    open_to_barter: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     # The text-search config is explicit: PostgreSQL refuses a generated column otherwise.

@@ -39,7 +39,7 @@ def test_two_members_complete_a_credit_deal(chromium: Browser, running_stack: Lo
     seller.fill("#title", "Logo redesign")
     seller.fill("#description", "Three concepts, two rounds of changes")
     seller.select_option("#category", index=1)
-    seller.fill("#price", "240.00")
+    seller.fill("#price_credits", "240.00")
     seller.get_by_test_id("publish").click()
     expect(seller.get_by_test_id("listing-title")).to_have_text("Logo redesign")
     listing_url = seller.url
@@ -47,7 +47,7 @@ def test_two_members_complete_a_credit_deal(chromium: Browser, running_stack: Lo
     buyer = register(chromium, running_stack.url, "Buyer")
     buyer.goto(listing_url)
     buyer.get_by_test_id("propose").click()
-    buyer.fill("#price", "240.00")
+    buyer.fill("#price_credits", "240.00")
     buyer.fill("#delivery_due_at", (datetime.now(UTC) + timedelta(days=10)).date().isoformat())
     buyer.fill("#inspection_days", "3")
     buyer.fill("#acceptance_criteria", "Vector files for all three concepts")

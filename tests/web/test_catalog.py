@@ -80,28 +80,33 @@ def test_publishing_needs_a_member(visitor, client, member):
 def test_a_member_publishes_a_listing_with_a_decimal_price(visitor, member, client):
     person = visitor(member())
     answer = person.post("/listings/new", {"kind": "want", "title": "Bookkeeping help", "description": "Q3",
-                                           "category": "accounting", "price": "120.5"})
+                                           "category": "accounting", "price_credits": "120.5"})
     assert answer.status_code == 303
     shown = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "Bookkeeping help" in shown and "120.50 CRD" in shown and "Wanted" in shown
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("price", "-5", "greater than zero"),
-    ("price", "0", "greater than zero"),
-    ("price", "0.00", "greater than zero"),
-    ("price", "10.005", "two decimals"),
-    ("price", "1000000.01", "1,000,000.00"),
-    ("price", "1e3", "like 120.00"),
-    ("price", "NaN", "like 120.00"),
-    ("price", "twelve", "like 120.00"),
+    ("price_credits", "-5", "greater than zero"),
+    ("price_credits", "0", "greater than zero"),
+    ("price_credits", "0.00", "greater than zero"),
+    ("price_credits", "10.005", "two decimals"),
+    ("price_credits", "1000000.01", "1,000,000.00"),
+    ("price_credits", "1e3", "like 120.00"),
+    ("price_credits", "NaN", "like 120.00"),
+    ("price_credits", "twelve", "like 120.00"),
+    ("price_cash", "-1", "greater than zero"),
+    ("price_cash", "1000000.01", "1,000,000.00 euros"),
+    ("price", "", "Give a price in cash, in credits or both"),
     ("category", "no-such-category", "Choose one of the listed categories"),
     ("title", "x" * 201, "Length must be between"),
     ("title", "", "Missing data"),
 ])
 def test_publishing_refuses_bad_input_with_field_errors(visitor, member, database_url, field, value, message):
     person = visitor(member())
-    form = {"kind": "offer", "title": "Flyers", "category": "printing", "price": "50.00", field: value}
+    form = {"kind": "offer", "title": "Flyers", "category": "printing", "price_credits": "50.00", field: value}
+    if field == "price":  # no price at all, and not open to barter
+        del form["price_credits"]
     before = count_listings(database_url)
     answer = person.post("/listings/new", form)
     assert answer.status_code == 422
@@ -115,11 +120,16 @@ def test_publishing_refuses_bad_input_with_field_errors(visitor, member, databas
     ({"amount_minor": 0, "currency": "CRD"}, "price.amount_minor"),
     ({"amount_minor": 12.5, "currency": "CRD"}, "price.amount_minor"),
     ({"amount_minor": 10**14, "currency": "CRD"}, "price.amount_minor"),
-    ({"amount_minor": 100, "currency": "EUR"}, "price.currency"),
+    ({"amount_minor": 100, "currency": "USD"}, "price.currency"),
+    ([{"amount_minor": 100, "currency": "CRD"}, {"amount_minor": 200, "currency": "CRD"}], "price"),
+    (None, "price"),
     ({"amount_minor": "100", "currency": "CRD"}, "price.amount_minor"),
 ])
 def test_the_api_refuses_bad_listing_prices(api, member, price, field):
-    answer = api(member()).post("/api/v1/listings", {"title": "Flyers", "category": "printing", "price": price})
+    body = {"title": "Flyers", "category": "printing", "price": price}
+    if price is None:
+        del body["price"]
+    answer = api(member()).post("/api/v1/listings", body)
     assert answer.status_code == 422 and field in answer.json["errors"], answer.json
 
 
@@ -129,7 +139,7 @@ def test_the_api_publishes_reads_and_searches_listings(api, member, client):
     created = caller.post("/api/v1/listings", {"kind": "offer", "title": f"{word} illustrations",
                                                 "category": "design", "price": {"amount_minor": 75_00, "currency": "CRD"}})
     assert created.status_code == 201
-    assert created.json["price"] == {"amount_minor": 75_00, "currency": "CRD", "display": "75.00 CRD"}
+    assert created.json["price"] == [{"amount_minor": 75_00, "currency": "CRD", "display": "75.00 CRD"}]
     read = client.get(f"/api/v1/listings/{created.json['id']}")
     assert read.status_code == 200 and read.json["category"]["slug"] == "design"
     found = client.get("/api/v1/listings", query_string={"q": word}).json
@@ -148,3 +158,25 @@ def test_categories_and_public_business_profile_in_the_api(client, member, listi
     profile = client.get(f"/api/v1/businesses/{owner.business_id}").json
     assert profile["name"] == owner.name and [item["title"] for item in profile["listings"]] == ["Signage"]
     assert client.get("/api/v1/businesses/999999999").status_code == 404
+
+
+def test_a_listing_may_ask_cash_credits_both_or_barter(visitor, member, client):
+    person = visitor(member())
+    for form, shown in (({"price_cash": "700", "price_credits": "500"}, "700.00 EUR + 500.00 CRD"),
+                        ({"price_cash": "80"}, "80.00 EUR"),
+                        ({"open_to_barter": "on"}, "barter"),
+                        ({"price_credits": "45", "open_to_barter": "on"}, "45.00 CRD or barter")):
+        answer = person.post("/listings/new", {"kind": "offer", "title": "Flyer printing", "category": "printing",
+                                               **form})
+        assert answer.status_code == 303, form
+        page = client.get(answer.headers["Location"]).get_data(as_text=True)
+        assert f'data-testid="listing-price">{shown}<' in page
+
+
+def test_the_api_takes_a_hybrid_price_as_a_list(api, member):
+    created = api(member()).post("/api/v1/listings", {
+        "title": "Website", "category": "it", "open_to_barter": True,
+        "price": [{"amount_minor": 700_00, "currency": "EUR"}, {"amount_minor": 500_00, "currency": "CRD"}]})
+    assert created.status_code == 201, created.json
+    assert [p["display"] for p in created.json["price"]] == ["700.00 EUR", "500.00 CRD"]
+    assert created.json["open_to_barter"] is True

@@ -24,7 +24,7 @@ def action_buttons(page: str) -> list[str]:
 
 def propose(person: Browser, listing_id: int, **fields: str):
     form_page = person.get(f"/listings/{listing_id}/propose").get_data(as_text=True)
-    form = {"price": "200.00", "delivery_due_at": in_days(10), "inspection_days": "7",
+    form = {"price_credits": "200.00", "delivery_due_at": in_days(10), "inspection_days": "7",
             "acceptance_criteria": "Three drafts", "request_id": request_id_of(form_page), **fields}
     return person.post(f"/listings/{listing_id}/propose", form)
 
@@ -81,7 +81,7 @@ def test_a_credit_deal_runs_through_the_forms(parties, database_url):
 
 def test_the_fund_form_says_what_is_paid_and_what_is_available(parties):
     seller, buyer, listing_id, _seller_login, _buyer_login = parties
-    deal_id = deal_id_from(propose(buyer, listing_id, price="150.00"))
+    deal_id = deal_id_from(propose(buyer, listing_id, price_credits="150.00"))
     seller.post(f"/deals/{deal_id}/actions/accept")
     page = buyer.get(f"/deals/{deal_id}").get_data(as_text=True)
     assert "Pay 150.00 CRD into escrow" in page
@@ -112,7 +112,7 @@ def test_request_changes_needs_a_note(parties):
 def test_a_double_submitted_proposal_opens_one_deal(parties, database_url):
     _seller, buyer, listing_id, _s, _b = parties
     form_page = buyer.get(f"/listings/{listing_id}/propose").get_data(as_text=True)
-    form = {"price": "200.00", "delivery_due_at": in_days(9), "request_id": request_id_of(form_page)}
+    form = {"price_credits": "200.00", "delivery_due_at": in_days(9), "request_id": request_id_of(form_page)}
     first = deal_id_from(buyer.post(f"/listings/{listing_id}/propose", form))
     second = deal_id_from(buyer.post(f"/listings/{listing_id}/propose", form))
     assert first == second and deals_on_listing(database_url, listing_id) == 1
@@ -123,9 +123,9 @@ def test_a_double_submitted_proposal_opens_one_deal(parties, database_url):
     ({"delivery_due_at": "next week"}, "delivery_due_at", "Enter a date"),
     ({"inspection_days": "0"}, "inspection_days", "1-30 days"),
     ({"inspection_days": "31"}, "inspection_days", "1-30 days"),
-    ({"price": "-1"}, "price", "greater than zero"),
-    ({"price": "12.345"}, "price", "two decimals"),
-    ({"price": "2000000"}, "price", "1,000,000.00"),
+    ({"price_credits": "-1"}, "price_credits", "greater than zero"),
+    ({"price_credits": "12.345"}, "price_credits", "two decimals"),
+    ({"price_credits": "2000000"}, "price_credits", "1,000,000.00"),
 ])
 def test_a_proposal_with_bad_terms_is_shown_again_with_the_reason(parties, database_url, fields, field, message):
     _seller, buyer, listing_id, _s, _b = parties

@@ -35,7 +35,7 @@ def test_a_form_post_flashes_try_again(app_without_temporal, member, listing):
     seller, buyer = member(), member()
     listing_id = listing(seller)
     person = Browser(app_without_temporal.test_client()).log_in(buyer)
-    form = {"price": "100.00", "delivery_due_at": in_days(5), "request_id": "r1"}
+    form = {"price_credits": "100.00", "delivery_due_at": in_days(5), "request_id": "r1"}
     answer = person.post(f"/listings/{listing_id}/propose", form,
                          headers={"Referer": f"http://localhost/listings/{listing_id}/propose"})
     assert answer.status_code == 303

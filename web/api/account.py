@@ -1,11 +1,13 @@
-"""API: my notifications and my credit balance with its statement."""
+"""API: my notifications, my credit balance with its statement, and my payout account."""
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, url_for
+from marshmallow import Schema, fields
 
 from integrations.db import queries
 from web.account.inbox import mark_read
+from web.account.payouts import check_onboarding, payout_status, start_onboarding
 from web.api.access import api_member, api_user
 from web.api.blueprint import ApiBlueprint
 from web.api.schemas import CreditAccountOut, InboxOut, NotificationOut
@@ -42,3 +44,31 @@ def balance():
     if account is None:
         abort(404)
     return account
+
+
+class PayoutsOut(Schema):
+    started = fields.Boolean()
+    ready = fields.Boolean()
+    status = fields.String(attribute="label")
+    onboarding_url = fields.String(allow_none=True)
+
+
+@blp.route("/payouts", methods=["GET"])
+@api_member
+@blp.response(200, PayoutsOut)
+def payouts():
+    """Whether cash from deals can be paid to my Stripe account (asks Stripe again)."""
+    status = check_onboarding(db(), api_user().business_id)
+    return {"started": status.started, "ready": status.ready, "label": status.label, "onboarding_url": None}
+
+
+@blp.route("/payouts", methods=["POST"])
+@api_member
+@blp.response(200, PayoutsOut)
+def set_up_payouts():
+    """A fresh Stripe onboarding link for my payout account (created on first use)."""
+    me = api_user()
+    url = start_onboarding(db(), me.business_id, me.email, url_for("account.payouts_return", _external=True),
+                           url_for("account.payouts", _external=True))
+    status = payout_status(db(), me.business_id)
+    return {"started": status.started, "ready": status.ready, "label": status.label, "onboarding_url": url}

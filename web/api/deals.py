@@ -20,7 +20,7 @@ from web.api.documents import deal_document, deal_summary_document
 from web.api.schemas import ActionResultOut, DealListOut, DealOut, ErrorOut
 from web.db import db, fresh_reads
 from web.deal_service import deal_service
-from web.deals.commands import deal_command, deal_input
+from web.deals.commands import command_for, deal_input
 from web.deals.ids import new_request_id
 from web.deals.inputs import ACTION_BODIES, ProposalBody
 from web.deals.page import deal_page
@@ -96,7 +96,8 @@ def _action_view(action: Action):
         current = queries.deal_state_for_party(db(), deal_id, me.business_id)
         if current is None:
             abort(404)
-        reply = deal_service().act(deal_id, deal_command(current, action, me.business_id, me.id, data, _now()))
+        command = command_for(db(), current, action, me.business_id, me.id, data, _now())
+        reply = deal_service().act(deal_id, command)
         fresh_reads()
         return {"deal_id": reply.deal_id, "stage": reply.stage, "version": reply.version,
                 "summary": reply.summary, "deal": _my_deal_document(deal_id)}

@@ -7,8 +7,14 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
+from domain.money import CASH_CURRENCY, CREDITS, Money
 from integrations.db import queries
 from integrations.db.app_models import Listing
+
+
+def price_columns(price: tuple[Money, ...]) -> dict[str, int | None]:
+    by_currency = {m.currency: m.amount_minor for m in price}
+    return {"price_cash_minor": by_currency.get(CASH_CURRENCY), "price_credits_minor": by_currency.get(CREDITS)}
 
 
 def publish_listing(session: Session, business_id: int, data: dict[str, Any]) -> int:
@@ -17,7 +23,7 @@ def publish_listing(session: Session, business_id: int, data: dict[str, Any]) ->
         raise ValidationError({"category": ["Choose one of the listed categories."]})
     listing = Listing(business_id=business_id, kind=data["kind"], title=data["title"],
                       description=data["description"], category_id=category.id,
-                      price_credits_minor=data["price_minor"])
+                      open_to_barter=data["open_to_barter"], **price_columns(data.get("price", ())))
     session.add(listing)
     session.commit()
     return listing.id

@@ -12,11 +12,14 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from domain.deal import Deal, start_deal
-from domain.money import credits
+from domain.errors import InvalidInput, PayoutsNotReady
 from domain.stages import Action
 from domain.terms import DealTerms, Leg, Obligation, Role, TermBounds
 from integrations.db.queries import ListingView
+from integrations.payouts import payouts_ready
 from web.deals.ids import deal_id_for
 from workflows.messages import DealCommand, DealInput, ReviewInput
 
@@ -30,13 +33,23 @@ def parties_for(listing: ListingView, visitor_id: int) -> tuple[int, int]:
 
 
 def proposal_terms(listing: ListingView, data: dict[str, Any]) -> DealTerms:
+    """The listing's service from its seller; the price, or (barter) a service in return from
+    the buyer, with an optional balancing payment from one side and a bond from each."""
+    obligations = (Obligation(Role.SELLER, listing.description or listing.title, data.get("acceptance_criteria", "")),)
+    payer = Role.BUYER
+    if barter := data.get("barter"):
+        if not listing.open_to_barter:
+            raise InvalidInput("this listing is not open to barter; offer a price instead", field="barter")
+        obligations += (Obligation(Role.BUYER, barter["description"], barter.get("acceptance_criteria", "")),)
+        payer = Role(data.get("balance_paid_by", Role.BUYER.value))
     return DealTerms(
         title=listing.title,
-        legs=(Leg(Role.BUYER, credits(data["price_minor"])),),
-        obligations=(Obligation(Role.SELLER, listing.description, data.get("acceptance_criteria", "")),),
+        legs=tuple(Leg(payer, amount) for amount in data.get("price", ())),
+        obligations=obligations,
         delivery_due_at=data["delivery_due_at"],
         inspection_days=data.get("inspection_days", 7),
         listing_id=listing.id,
+        bond=data.get("bond"),
     )
 
 
@@ -51,8 +64,9 @@ def deal_input(listing: ListingView, proposer_id: int, data: dict[str, Any], req
 
 def counter_terms(current: DealTerms, data: dict[str, Any], now: dt.datetime) -> DealTerms:
     legs = current.legs
-    if "price_minor" in data:
-        legs = (Leg(Role.BUYER, credits(data["price_minor"])),)
+    if "price" in data:
+        payer = current.legs[0].payer if current.legs else Role.BUYER
+        legs = tuple(Leg(payer, amount) for amount in data["price"])
     terms = replace(
         current, legs=legs,
         delivery_due_at=data.get("delivery_due_at", current.delivery_due_at),
@@ -60,6 +74,28 @@ def counter_terms(current: DealTerms, data: dict[str, Any], now: dt.datetime) ->
     )
     terms.validate(now, TermBounds())
     return terms
+
+
+def check_payout_accounts(session: Session, deal: Deal, actor_id: int) -> None:
+    """A cash deal starts only if whoever is paid cash can receive it (a Stripe payout account);
+    otherwise the money would be stuck at release."""
+    for payee in deal.cash_payees():
+        if payouts_ready(session, payee):
+            continue
+        if payee == actor_id:
+            raise PayoutsNotReady("set up your Stripe payout account first (Account → Payouts): "
+                                  "cash reaches you only through it")
+        raise PayoutsNotReady("the other side has not set up its Stripe payout account yet, so this cash deal "
+                              "cannot start; ask them to set it up under Account → Payouts")
+
+
+def command_for(session: Session, deal: Deal, action: Action, business_id: int, user_id: int,
+                data: dict[str, Any], now: dt.datetime) -> DealCommand:
+    """A party's action on a deal, checked against the rules (and, for acceptance, payouts)."""
+    command = deal_command(deal, action, business_id, user_id, data, now)
+    if action is Action.ACCEPT:
+        check_payout_accounts(session, deal, business_id)
+    return command
 
 
 def deal_command(deal: Deal, action: Action, business_id: int, user_id: int, data: dict[str, Any],
@@ -70,6 +106,8 @@ def deal_command(deal: Deal, action: Action, business_id: int, user_id: int, dat
     match action:
         case Action.COUNTER:
             return replace(command, terms=counter_terms(deal.terms, data, now))
+        case Action.FUND:
+            return replace(command, payment_method=data.get("payment_method", ""))
         case Action.EXTEND_DELIVERY:
             return replace(command, new_delivery_due_at=data["delivery_due_at"])
         case Action.REVIEW:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from domain.deal import Deal
 from domain.money import Money
@@ -37,11 +38,29 @@ class DealPage:
 
     @property
     def to_pay(self) -> tuple[Money, ...]:
-        """What the viewer pays into escrow when funding (its credit legs)."""
+        """What the viewer still pays into escrow: its unfunded legs and its bond."""
         role = self.role
         if role is None:
             return ()
-        return tuple(leg.amount for leg in self.deal.terms.legs_paid_by(role) if leg.is_credits)
+        deal = self.deal
+        owed = [leg.amount for leg in deal.terms.legs_paid_by(role)
+                if leg.amount.currency not in deal.funded_currencies]
+        if deal.terms.bond is not None and role not in deal.bonds_posted:
+            owed.append(deal.terms.bond)
+        return tuple(owed)
+
+    @property
+    def pays_by_card(self) -> bool:
+        return bool(self.viewer_business_id and self.deal.cash_owed(self.viewer_business_id))
+
+    def side(self, role: Role | str) -> dict[str, Any]:
+        """One side of a barter deal, for the side-by-side obligations."""
+        deal, role = self.deal, Role(role)
+        party_id = deal.buyer_id if role is Role.BUYER else deal.seller_id
+        obligation = deal.terms.obligation_of(role)
+        return {"role": role.value, "name": self.view.name_of(party_id), "is_viewer": party_id == self.viewer_business_id,
+                "obligation": obligation, "status": deal.handover(role).status if deal.handovers else "",
+                "bond_posted": role in deal.bonds_posted}
 
     def review_author(self, review: Review) -> str:
         return "You" if review.author_id == self.viewer_business_id else self.view.name_of(review.author_id)

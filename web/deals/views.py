@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from marshmallow import ValidationError
 
 from domain.errors import InvalidInput
+from domain.money import CASH_CURRENCY, CREDITS
 from domain.stages import Action, Stage
 from integrations.db import queries
 from integrations.db.queries import ListingView
@@ -15,12 +16,13 @@ from web.auth.access import member_required
 from web.auth.identity import viewer
 from web.db import db
 from web.deal_service import deal_service
-from web.deals.commands import deal_command, deal_input, parties_for
+from web.deals.commands import command_for, deal_input, parties_for
 from web.deals.ids import new_request_id
-from web.deals.inputs import ProposalForm, action_form
+from web.deals.inputs import TEST_CARDS, ProposalForm, action_form
 from web.deals.page import deal_page
 from web.errors import field_errors
 from web.fields import form_data
+from web.formatting import decimal_amount
 
 blueprint = Blueprint("deals", __name__, template_folder="templates")
 
@@ -40,8 +42,9 @@ def _open_listing(listing_id: int) -> ListingView:
 
 def _proposal_defaults(listing: ListingView) -> dict[str, str]:
     due = (_now() + dt.timedelta(days=DEFAULT_LEAD_DAYS)).date()
-    minor = listing.price.amount_minor
-    return {"price": f"{minor // 100}.{minor % 100:02d}", "delivery_due_at": due.isoformat(),
+    prices = {m.currency: decimal_amount(m) for m in listing.prices}
+    return {"price_cash": prices.get(CASH_CURRENCY, ""), "price_credits": prices.get(CREDITS, ""),
+            "delivery_due_at": due.isoformat(),
             "inspection_days": "7", "acceptance_criteria": "", "request_id": new_request_id()}
 
 
@@ -102,7 +105,7 @@ def deal_detail(deal_id: str):
     page = deal_page(_my_deal(deal_id), viewer().business_id, _now())
     account = queries.balance_and_statement(db(), viewer().business_id, limit=0) \
         if Action.FUND in page.allowed_actions else None
-    return render_template("deals/deal.html", page=page, account=account, read_only=False,
+    return render_template("deals/deal.html", page=page, account=account, read_only=False, test_cards=TEST_CARDS,
                            min_date=(_now() + dt.timedelta(days=1)).date().isoformat())
 
 
@@ -116,7 +119,7 @@ def act(deal_id: str, action_name: str):
     if current is None:
         abort(404)
     data = action_form(action).load(form_data(request.form))
-    command = deal_command(current, action, viewer().business_id, viewer().id, data, _now())
+    command = command_for(db(), current, action, viewer().business_id, viewer().id, data, _now())
     reply = deal_service().act(deal_id, command)
     flash(reply.summary, "success")
     return redirect(url_for("deals.deal_detail", deal_id=deal_id), 303)

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from domain.money import credits
+from domain.money import CASH_CURRENCY, CREDITS, Money
 from integrations.db.app_models import (
     Business,
     Category,
@@ -40,9 +40,14 @@ def _listings() -> Select:
 def _listing_view(listing: Listing, business: Business, category: Category) -> ListingView:
     return ListingView(
         listing.id, listing.kind, listing.title, listing.description,
-        credits(listing.price_credits_minor), CategoryView(category.id, category.slug, category.name),
-        business.id, business.name, business.city, listing.active, listing.created_at,
+        listing_prices(listing), CategoryView(category.id, category.slug, category.name),
+        business.id, business.name, business.city, listing.active, listing.created_at, listing.open_to_barter,
     )
+
+
+def listing_prices(listing: Listing) -> tuple[Money, ...]:
+    return tuple(Money(minor, currency) for minor, currency in
+                 ((listing.price_cash_minor, CASH_CURRENCY), (listing.price_credits_minor, CREDITS)) if minor)
 
 
 def _page(session: Session, statement: Select, number: int, per_page: int) -> Page[ListingView]:

@@ -39,13 +39,14 @@ class ListingView:
     kind: str
     title: str
     description: str
-    price: Money
+    prices: tuple[Money, ...]  # cash, credits, or both; empty for barter only
     category: CategoryView
     business_id: int
     business_name: str
     business_city: str
     active: bool
     created_at: dt.datetime
+    open_to_barter: bool = False
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,22 @@ class DealActions:
                           notices=(self.notice_to(movement.business_id, "cash_failed", f"{what} delayed", body),))
         return self._advance(step)
 
+    def stripe_reported(self: Deal, key: str, kind: CashKind, status: str, now: dt.datetime) -> Outcome | None:
+        """Stripe's later word on one of the deal's cash movements (a webhook, as a Signal).
+
+        Success only confirms what the deal already recorded from Stripe's answer. A failure
+        or reversal afterwards (a refund that bounced, a transfer pulled back) goes on the
+        timeline and tells the party who expected the money; finance works it from its queue.
+        """
+        if status not in ("failed", "reversed") or not key.startswith(f"deal:{self.deal_id}:"):
+            return None
+        what = {CashKind.CHARGE: "card payment", CashKind.PAYOUT: "payout", CashKind.REFUND: "refund"}[kind]
+        summary = f"Stripe reports the {what} in {key.rsplit(':', 1)[-1]} was {status}; finance has been told"
+        to = self.seller_id if kind is CashKind.PAYOUT else self.buyer_id
+        step = self._step(f"stripe_{kind.value}_{status}", now, None, summary,
+                          notices=(self.notice_to(to, "cash_failed", f"Stripe: {what} {status}", summary + "."),))
+        return self._advance(step)
+
     def cancel(self: Deal, actor_id: int, now: dt.datetime, note: str = "") -> Outcome:
         after = self.check(Action.CANCEL, actor_id, now)
         return self._cancelled(now, actor_id, "Deal cancelled" + (f": {_note(note)}" if note.strip() else ""), after)

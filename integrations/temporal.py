@@ -23,12 +23,19 @@ from temporalio.client import (
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.deal import Deal
 from domain.errors import ERRORS_BY_CODE, InvalidInput, TradepactError
-from workflows.messages import DealCommand, DealInput, DealReply
-from workflows.names import DEAL_OPENED, DEAL_QUERY, DEAL_UPDATE, DEAL_WORKFLOW, deal_workflow_id
+from workflows.messages import DealCommand, DealInput, DealReply, StripeEventSignal
+from workflows.names import (
+    DEAL_OPENED,
+    DEAL_QUERY,
+    DEAL_STRIPE_SIGNAL,
+    DEAL_UPDATE,
+    DEAL_WORKFLOW,
+    deal_workflow_id,
+)
 
 T = TypeVar("T")
 CALL_TIMEOUT = 5.0
@@ -115,6 +122,21 @@ class TemporalGateway:
         return await self._guarded(handle.execute_update(
             DEAL_UPDATE, command, result_type=DealReply, rpc_timeout=timedelta(seconds=CALL_TIMEOUT)
         ))
+
+    def stripe_event(self, deal_id: str, event: StripeEventSignal) -> bool:
+        """Signal a verified Stripe event to its deal; False if the deal's workflow has ended."""
+        return self._call(self._stripe_event(deal_id, event))
+
+    async def _stripe_event(self, deal_id: str, event: StripeEventSignal) -> bool:
+        client = await self._connected()
+        handle = client.get_workflow_handle(deal_workflow_id(deal_id))
+        try:
+            await handle.signal(DEAL_STRIPE_SIGNAL, event, rpc_timeout=timedelta(seconds=CALL_TIMEOUT))
+        except RPCError as error:
+            if error.status is RPCStatusCode.NOT_FOUND:
+                return False  # a closed deal: the event is still stored for finance
+            raise TemporalUnavailable("the deal service did not answer; try again") from error
+        return True
 
     async def _guarded(self, call: Coroutine[Any, Any, T]) -> T:
         try:

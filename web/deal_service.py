@@ -1,4 +1,4 @@
-"""The web's handle on deal workflows: start a deal, send a party's action.
+"""The web's handle on deal workflows: start a deal, send a party's action, pass on Stripe's word.
 
 In production this is `integrations.temporal.TemporalGateway`; tests may install any object
 with the same two methods.
@@ -10,7 +10,7 @@ from typing import Protocol
 
 from flask import Flask, current_app
 
-from workflows.messages import DealCommand, DealInput, DealReply
+from workflows.messages import DealCommand, DealInput, DealReply, StripeEventSignal
 
 EXTENSION = "tradepact.deals"
 
@@ -19,6 +19,8 @@ class DealService(Protocol):
     def open_deal(self, start: DealInput) -> DealReply: ...
 
     def act(self, deal_id: str, command: DealCommand) -> DealReply: ...
+
+    def stripe_event(self, deal_id: str, event: StripeEventSignal) -> bool: ...
 
 
 def install_deal_service(app: Flask, service: DealService) -> None:

@@ -22,11 +22,20 @@ with workflow.unsafe.imports_passed_through():
     from domain.errors import ERRORS_BY_CODE, TradepactError
     from domain.reviews import Review
     from domain.stages import Action
-    from workflows.messages import CashCall, DealCommand, DealInput, DealReply, DealResult, StepRecord
+    from workflows.messages import (
+        CashCall,
+        DealCommand,
+        DealInput,
+        DealReply,
+        DealResult,
+        StepRecord,
+        StripeEventSignal,
+    )
     from workflows.names import (
         DEAL_OPENED,
         DEAL_QUERY,
         DEAL_STAGE,
+        DEAL_STRIPE_SIGNAL,
         DEAL_UPDATE,
         MOVE_CASH_ACTIVITY,
         RECORD_STEP_ACTIVITY,
@@ -61,6 +70,7 @@ class DealWorkflow:
         self._lock = asyncio.Lock()
         self._changes = 0
         self._charge_attempts = 0
+        self._stripe_events: set[str] = set()
 
     @workflow.run
     async def run(self, start: DealInput) -> DealResult:
@@ -228,6 +238,18 @@ class DealWorkflow:
                                 r.communication, r.comment, now)
                 return deal.review(actor, review, now)
         raise ApplicationError(f"unknown action {command.action}", type="invalid_input")
+
+    @workflow.signal(name=DEAL_STRIPE_SIGNAL)
+    async def stripe_event(self, event: StripeEventSignal) -> None:
+        """Stripe delivers events at least once: each event id changes the deal at most once."""
+        if event.event_id in self._stripe_events:
+            return
+        self._stripe_events.add(event.event_id)
+        await workflow.wait_condition(lambda: self._deal is not None)
+        async with self._lock:
+            outcome = self.deal.stripe_reported(event.movement_key, event.kind, event.status, workflow.now())
+            if outcome is not None:
+                await self._record(outcome)
 
     @workflow.query(name=DEAL_QUERY)
     def current(self) -> Deal:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from domain.cash import CashMovement
+from domain.cash import CashKind, CashMovement
 from domain.deal import Deal
 from domain.fees import FeeRule
 from domain.stages import Action, Stage
@@ -78,6 +78,16 @@ class StepReceipt:
     deal_id: str
     seq: int
     replayed: bool
+
+
+@dataclass(frozen=True)
+class StripeEventSignal:
+    """A verified Stripe webhook event that changed one of the deal's cash movements."""
+
+    event_id: str
+    movement_key: str
+    kind: CashKind
+    status: str
 
 
 @dataclass(frozen=True)

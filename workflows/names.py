@@ -7,6 +7,7 @@ DEAL_WORKFLOW = "DealWorkflow"
 DEAL_UPDATE = "act"
 DEAL_OPENED = "opened"
 DEAL_QUERY = "deal"
+DEAL_STRIPE_SIGNAL = "stripe_event"
 RECORD_STEP_ACTIVITY = "record_deal_step"
 MOVE_CASH_ACTIVITY = "move_deal_cash"
 DEAL_STAGE = SearchAttributeKey.for_keyword("DealStage")

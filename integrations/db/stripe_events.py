@@ -7,6 +7,7 @@ stored with the outcome) and a movement's status only moves forward: a late
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -29,29 +30,37 @@ STATUS_OF = {
 RANK = {"pending": 0, "failed": 1, "succeeded": 2, "refunded": 3, "reversed": 3}
 
 
-def apply_event(session: Session, event: dict[str, Any]) -> str:
-    """Handle one verified event; the answer says what happened (logged, and stored with the id)."""
+@dataclass(frozen=True)
+class EventOutcome:
+    """What one event did; `changed` is the movement whose status it moved, for the deal's Signal."""
+
+    text: str
+    changed: StripeMovement | None = None
+
+
+def apply_event(session: Session, event: dict[str, Any]) -> EventOutcome:
+    """Handle one verified event (not committed: the caller commits once the deal has heard)."""
     kind = str(event.get("type", ""))
     obj = (event.get("data") or {}).get("object") or {}
     object_id = obj.get("id") if isinstance(obj, dict) else None
     outcome = _outcome(session, kind, obj, object_id)
-    if not first_time_seen(session, str(event["id"]), kind, object_id, outcome):
+    if not first_time_seen(session, str(event["id"]), kind, object_id, outcome.text):
         session.rollback()  # the first delivery already had its effect
-        return "duplicate"
+        return EventOutcome("duplicate")
     return outcome
 
 
-def _outcome(session: Session, kind: str, obj: dict[str, Any], object_id: str | None) -> str:
+def _outcome(session: Session, kind: str, obj: dict[str, Any], object_id: str | None) -> EventOutcome:
     if kind not in STATUS_OF:
-        return "ignored: not an event the platform acts on"
+        return EventOutcome("ignored: not an event the platform acts on")
     status = STATUS_OF[kind] or obj.get("status")
     if kind == "refund.updated" and status == "failed":
         status = "failed"
     found = session.scalars(select(StripeMovement).where(StripeMovement.stripe_id == object_id)
                             .with_for_update()).first() if object_id else None
     if found is None:
-        return "ignored: no deal made this Stripe object"
+        return EventOutcome("ignored: no deal made this Stripe object")
     if status not in RANK or RANK[status] <= RANK.get(found.status, 0):
-        return f"unchanged: {found.key} is already {found.status}"
+        return EventOutcome(f"unchanged: {found.key} is already {found.status}")
     found.status, found.updated_at = status, func.now()
-    return f"{found.key} is now {status}"
+    return EventOutcome(f"{found.key} is now {status}", found)

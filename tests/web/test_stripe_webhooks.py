@@ -35,6 +35,10 @@ def event(kind: str, object_id: str, **fields) -> bytes:
 
 @pytest.fixture
 def payment(database_url) -> str:
+    return pending_payment(database_url)
+
+
+def pending_payment(database_url: str) -> str:
     """A card payment a deal made, as the cash activity stores it, still pending."""
     intent = f"pi_{uuid.uuid4().hex[:16]}"
     with unit_of_work(database_url) as session:
@@ -94,3 +98,41 @@ def test_unknown_types_and_objects_are_acknowledged_and_ignored(client, secret, 
     body = event(kind, object_id)
     answer = client.post(URL, data=body, headers=signed(body, secret))
     assert answer.status_code == 200 and answer.json["outcome"].startswith(expected)
+
+
+def test_a_payout_stripe_later_reverses_reaches_the_deal_once_as_a_signal(
+        client, api, member, listing, database_url, secret):
+    from tests.web.conftest import in_days
+    from tests.web.deal_checks import timeline_kinds
+    from tests.web.test_cash_and_barter_deals import HYBRID, act, set_up_payouts
+
+    seller, buyer = member(), member()
+    seller_api, buyer_api = api(seller), api(buyer)
+    listing_id = listing(seller, price_minor=40_00, cash_minor=60_00)
+    deal_id = buyer_api.post("/api/v1/deals", {"listing_id": listing_id, "price": HYBRID,
+                                               "delivery_due_at": in_days(10)}).json["deal_id"]
+    set_up_payouts(seller_api)
+    for caller, action in ((seller_api, "accept"), (buyer_api, "fund"), (seller_api, "deliver"),
+                           (buyer_api, "confirm")):
+        assert act(caller, deal_id, action).status_code == 200
+    with unit_of_work(database_url) as session:
+        transfer = movement(session, f"deal:{deal_id}:release:EUR").stripe_id
+
+    body = event("transfer.reversed", transfer)
+    for _ in range(2):
+        assert client.post(URL, data=body, headers=signed(body, secret)).status_code == 200
+    def reported() -> list[str]:
+        return [k for k in timeline_kinds(database_url, deal_id) if k.startswith("stripe_")]
+
+    deadline = time.monotonic() + 20  # a Signal is answered when accepted, and handled just after
+    while not reported() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert reported() == ["stripe_payout_reversed"]
+    page = seller_api.get(f"/api/v1/deals/{deal_id}").json
+    assert "Stripe reports the payout in EUR was reversed" in page["timeline"][-1]["summary"]
+    assert status_of_key(database_url, f"deal:{deal_id}:release:EUR") == "reversed"
+
+
+def status_of_key(database_url: str, key: str) -> str:
+    with unit_of_work(database_url) as session:
+        return movement(session, key).status

@@ -10,6 +10,7 @@ import pytest
 from devstack.ports import free_port
 from tests.builders import a_token
 from tests.web.conftest import Api, Browser, in_days, proposal
+from tests.web.test_stripe_webhooks import event, events_stored, pending_payment, signed, status_of
 from web import create_app
 
 
@@ -52,3 +53,14 @@ def test_with_no_worker_polling_a_deal_request_answers_503_in_seconds(settings, 
     answer = caller.post("/api/v1/deals", proposal(listing(seller)))
     assert time.monotonic() - started < 8
     assert answer.status_code == 503 and "try again" in answer.json["message"]
+
+
+
+def test_a_stripe_event_for_a_deal_is_not_stored_until_the_deal_has_heard_it(app_without_temporal, database_url):
+    """503 makes Stripe deliver the event again later; storing it now would swallow it as a duplicate."""
+    intent = pending_payment(database_url)
+    body = event("payment_intent.succeeded", intent)
+    answer = app_without_temporal.test_client().post(
+        "/webhooks/stripe", data=body, headers=signed(body, app_without_temporal.config["STRIPE_WEBHOOK_SECRET"]))
+    assert answer.status_code == 503
+    assert status_of(database_url, intent) == "pending" and events_stored(database_url, intent) == 0

@@ -27,18 +27,28 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.deal import Deal
 from domain.errors import ERRORS_BY_CODE, InvalidInput, TradepactError
-from workflows.messages import DealCommand, DealInput, DealReply, StripeEventSignal
+from workflows.messages import (
+    DealCommand,
+    DealInput,
+    DealReply,
+    PayoutRetried,
+    PayoutRetry,
+    StripeEventSignal,
+)
 from workflows.names import (
     DEAL_OPENED,
     DEAL_QUERY,
     DEAL_STRIPE_SIGNAL,
     DEAL_UPDATE,
     DEAL_WORKFLOW,
+    PAYOUT_RETRY_WORKFLOW,
     deal_workflow_id,
+    payout_retry_workflow_id,
 )
 
 T = TypeVar("T")
 CALL_TIMEOUT = 5.0
+PAYOUT_RETRY_TIMEOUT = 20.0  # a Stripe transfer, with a retry or two if Stripe is slow
 
 
 class TemporalUnavailable(Exception):
@@ -137,6 +147,22 @@ class TemporalGateway:
                 return False  # a closed deal: the event is still stored for finance
             raise TemporalUnavailable("the deal service did not answer; try again") from error
         return True
+
+    def retry_payout(self, retry: PayoutRetry) -> PayoutRetried:
+        """Run finance's retry of a refused payout and wait for Stripe's answer."""
+        return self._call(self._retry_payout(retry), timeout=PAYOUT_RETRY_TIMEOUT)
+
+    async def _retry_payout(self, retry: PayoutRetry) -> PayoutRetried:
+        client = await self._connected()
+        try:
+            return await client.execute_workflow(
+                PAYOUT_RETRY_WORKFLOW, retry, id=payout_retry_workflow_id(retry.movement_key),
+                task_queue=self._task_queue, result_type=PayoutRetried,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+                execution_timeout=timedelta(minutes=10), rpc_timeout=timedelta(seconds=CALL_TIMEOUT))
+        except RPCError as error:
+            raise TemporalUnavailable("the workflow service did not answer; try again") from error
 
     async def _guarded(self, call: Coroutine[Any, Any, T]) -> T:
         try:

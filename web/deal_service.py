@@ -10,7 +10,14 @@ from typing import Protocol
 
 from flask import Flask, current_app
 
-from workflows.messages import DealCommand, DealInput, DealReply, StripeEventSignal
+from workflows.messages import (
+    DealCommand,
+    DealInput,
+    DealReply,
+    PayoutRetried,
+    PayoutRetry,
+    StripeEventSignal,
+)
 
 EXTENSION = "tradepact.deals"
 
@@ -21,6 +28,8 @@ class DealService(Protocol):
     def act(self, deal_id: str, command: DealCommand) -> DealReply: ...
 
     def stripe_event(self, deal_id: str, event: StripeEventSignal) -> bool: ...
+
+    def retry_payout(self, retry: PayoutRetry) -> PayoutRetried: ...
 
 
 def install_deal_service(app: Flask, service: DealService) -> None:

@@ -98,3 +98,19 @@ class CashCall:
     movement: CashMovement
     payment_method: str = ""
     attempt: int = 1
+
+
+@dataclass(frozen=True)
+class PayoutRetry:
+    """Finance asks to send a payout Stripe refused again."""
+
+    movement_key: str
+    requested_by: int  # the finance user
+
+
+@dataclass(frozen=True)
+class PayoutRetried:
+    movement_key: str
+    succeeded: bool
+    stripe_id: str | None
+    message: str

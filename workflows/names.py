@@ -10,8 +10,15 @@ DEAL_QUERY = "deal"
 DEAL_STRIPE_SIGNAL = "stripe_event"
 RECORD_STEP_ACTIVITY = "record_deal_step"
 MOVE_CASH_ACTIVITY = "move_deal_cash"
+PAYOUT_RETRY_WORKFLOW = "PayoutRetryWorkflow"
+RETRY_PAYOUT_ACTIVITY = "retry_payout"
 DEAL_STAGE = SearchAttributeKey.for_keyword("DealStage")
 
 
 def deal_workflow_id(deal_id: str) -> str:
     return f"deal-{deal_id}"
+
+
+def payout_retry_workflow_id(movement_key: str) -> str:
+    # One retry of a payout at a time: a double-clicked retry joins the one running.
+    return f"payout-retry-{movement_key}"

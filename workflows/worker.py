@@ -20,6 +20,7 @@ from activities.deal_steps import DealSteps
 from integrations.settings import Settings
 from integrations.stripe import StripeGateway
 from workflows.deal import DealWorkflow
+from workflows.payout_retry import PayoutRetryWorkflow
 
 # The pure domain is deterministic by construction; passing it through keeps one copy of its
 # classes, so dataclasses decoded from history resolve their type hints.
@@ -34,9 +35,9 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[DealWorkflow],
+        workflows=[DealWorkflow, PayoutRetryWorkflow],
         workflow_runner=WORKFLOW_RUNNER,
-        activities=[steps.record_step, cash.move_cash],
+        activities=[steps.record_step, cash.move_cash, cash.retry_payout],
         activity_executor=executor,
         max_concurrent_activities=16,
     )

@@ -37,6 +37,10 @@ class StripeMovement(Base):
     failure: Mapped[str | None]
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    # Finance's retries of a payout Stripe refused; each retry is its own Stripe call.
+    retries: Mapped[int] = mapped_column(server_default="0")
+    retried_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
+    retried_at: Mapped[dt.datetime | None]
 
 
 class StripeEvent(Base):

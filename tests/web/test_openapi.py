@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 
 def test_the_openapi_document_lists_every_path(client, app):
     answer = client.get("/api/v1/openapi.json")
     assert answer.status_code == 200 and answer.json["openapi"].startswith("3.1")
     documented = set(answer.json["paths"])
-    served = {str(rule.rule).replace("<int:", "{").replace("<", "{").replace(">", "}")
+    served = {re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", str(rule.rule))
               for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/") and "openapi" not in rule.rule}
     assert documented == served
     assert "/api/v1/deals/{deal_id}/actions/fund" in documented

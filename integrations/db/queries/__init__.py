@@ -9,4 +9,5 @@ from integrations.db.queries.catalog import *  # noqa: F403
 from integrations.db.queries.deals import *  # noqa: F403
 from integrations.db.queries.finance import *  # noqa: F403
 from integrations.db.queries.members import *  # noqa: F403
+from integrations.db.queries.settlements import *  # noqa: F403
 from integrations.db.queries.views import *  # noqa: F403

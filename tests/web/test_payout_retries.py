@@ -1,0 +1,62 @@
+"""A payout Stripe refuses waits in finance's queue; finance retries it until it is sent, once."""
+
+from __future__ import annotations
+
+import stripe
+from sqlalchemy import update
+
+from integrations.db.session import unit_of_work
+from integrations.db.stripe_records import StripeAccount
+from tests.builders import a_staff_user, a_token
+from tests.web.conftest import Api, in_days
+from tests.web.test_cash_and_barter_deals import HYBRID, act, set_up_payouts
+from tests.workflows.test_credit_deal import assert_ledger_invariants
+
+
+def stripe_transfers(settings, deal_id: str) -> list[int]:
+    sdk = stripe.StripeClient(settings.stripe_secret_key, base_addresses={"api": settings.stripe_api_base})
+    return [t.amount for t in sdk.v1.transfers.list({"transfer_group": f"deal-{deal_id}"}).auto_paging_iter()]
+
+
+def payouts_enabled(database_url: str, business_id: int, enabled: bool) -> None:
+    """What Stripe does when it disables an account (e.g. missing documents)."""
+    with unit_of_work(database_url) as session:
+        session.execute(update(StripeAccount).where(StripeAccount.business_id == business_id)
+                        .values(payouts_enabled=enabled))
+
+
+def test_finance_retries_a_refused_payout_until_it_is_sent_once(app, api, member, listing, database_url,
+                                                                  settings, visitor):
+    seller, buyer = member(), member()
+    seller_api, buyer_api = api(seller), api(buyer)
+    listing_id = listing(seller, price_minor=40_00, cash_minor=60_00)
+    deal_id = buyer_api.post("/api/v1/deals", {"listing_id": listing_id, "price": HYBRID,
+                                               "delivery_due_at": in_days(10)}).json["deal_id"]
+    set_up_payouts(seller_api)
+    for caller, action in ((seller_api, "accept"), (buyer_api, "fund"), (seller_api, "deliver")):
+        assert act(caller, deal_id, action).status_code == 200
+    payouts_enabled(database_url, seller.business_id, False)
+    assert act(buyer_api, deal_id, "confirm").json["stage"] == "rating"  # the deal does not wait
+
+    finance_login = a_staff_user(database_url, "finance")
+    finance = Api(app.test_client(), a_token(database_url, finance_login.user_id))
+    key = f"deal:{deal_id}:release:EUR"
+    queue = finance.get("/api/v1/finance/payouts?status=failed&kind=payout").json
+    assert key in [m["key"] for m in queue]
+    page = visitor(finance_login).get("/finance/payouts").get_data(as_text=True)
+    assert f'data-key="{key}" data-status="failed"' in page and 'data-testid="retry-payout"' in page
+
+    again = finance.post(f"/api/v1/finance/payouts/{key}/retry")
+    assert again.status_code == 200 and again.json["succeeded"] is False
+    assert "payouts" in again.json["message"]
+
+    payouts_enabled(database_url, seller.business_id, True)
+    sent = finance.post(f"/api/v1/finance/payouts/{key}/retry")
+    assert sent.json["succeeded"] is True and sent.json["stripe_id"].startswith("tr_")
+    twice = finance.post(f"/api/v1/finance/payouts/{key}/retry")
+    assert twice.json["succeeded"] is False and "already been sent" in twice.json["message"]
+    assert stripe_transfers(settings, deal_id) == [57_00]
+    assert_ledger_invariants(database_url, deal_id, closed=True)
+
+    assert finance.post("/api/v1/finance/payouts/deal:nope:release:EUR/retry").status_code == 404
+    assert seller_api.post(f"/api/v1/finance/payouts/{key}/retry").status_code == 404

@@ -55,6 +55,8 @@ MEMBERS = (
 STAFF = (
     ("arbitrator@tradepact.example", "Iris Arbitre", "arbitrator"),
     ("finance@tradepact.example", "Felix Finance", "finance"),
+    # A second finance user: a manual adjustment is posted only when another one approves it.
+    ("finance2@tradepact.example", "Fatima Finance", "finance"),
     ("admin@tradepact.example", "Alma Admin", "admin"),
 )
 

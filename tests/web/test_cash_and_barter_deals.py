@@ -27,15 +27,27 @@ def set_up_payouts(caller: Api) -> None:
     assert caller.get("/api/v1/payouts").json["ready"] is True
 
 
-@pytest.fixture
-def hybrid_pair(api, member, listing):
+def a_hybrid_deal(api, member, listing, *steps: str, payouts: bool = True):
+    """A 60 EUR + 40 CRD deal proposed by a buyer, the seller's payouts set up (unless told
+    not to), walked through `steps` ("accept", "fund", "deliver", "confirm")."""
     seller, buyer = member(), member()
     listing_id = listing(seller, price_minor=40_00, cash_minor=60_00)
     seller_api, buyer_api = api(seller), api(buyer)
     answer = buyer_api.post("/api/v1/deals", {"listing_id": listing_id, "price": HYBRID,
                                               "delivery_due_at": in_days(10)})
     assert answer.status_code == 201, answer.json
-    return seller_api, buyer_api, answer.json["deal_id"], seller, buyer
+    deal_id = answer.json["deal_id"]
+    if payouts:
+        set_up_payouts(seller_api)
+    for action in steps:
+        caller = seller_api if action in ("accept", "deliver") else buyer_api
+        assert act(caller, deal_id, action).status_code == 200, action
+    return seller_api, buyer_api, deal_id, seller, buyer
+
+
+@pytest.fixture
+def hybrid_pair(api, member, listing):
+    return a_hybrid_deal(api, member, listing, payouts=False)
 
 
 def test_a_hybrid_deal_needs_the_sellers_payout_account_then_runs_to_completion(hybrid_pair, database_url):

@@ -8,8 +8,8 @@ from sqlalchemy import update
 from integrations.db.session import unit_of_work
 from integrations.db.stripe_records import StripeAccount
 from tests.builders import a_staff_user, a_token
-from tests.web.conftest import Api, in_days
-from tests.web.test_cash_and_barter_deals import HYBRID, act, set_up_payouts
+from tests.web.conftest import Api
+from tests.web.test_cash_and_barter_deals import a_hybrid_deal, act
 from tests.workflows.test_credit_deal import assert_ledger_invariants
 
 
@@ -27,14 +27,7 @@ def payouts_enabled(database_url: str, business_id: int, enabled: bool) -> None:
 
 def test_finance_retries_a_refused_payout_until_it_is_sent_once(app, api, member, listing, database_url,
                                                                   settings, visitor):
-    seller, buyer = member(), member()
-    seller_api, buyer_api = api(seller), api(buyer)
-    listing_id = listing(seller, price_minor=40_00, cash_minor=60_00)
-    deal_id = buyer_api.post("/api/v1/deals", {"listing_id": listing_id, "price": HYBRID,
-                                               "delivery_due_at": in_days(10)}).json["deal_id"]
-    set_up_payouts(seller_api)
-    for caller, action in ((seller_api, "accept"), (buyer_api, "fund"), (seller_api, "deliver")):
-        assert act(caller, deal_id, action).status_code == 200
+    seller_api, buyer_api, deal_id, seller, _buyer = a_hybrid_deal(api, member, listing, "accept", "fund", "deliver")
     payouts_enabled(database_url, seller.business_id, False)
     assert act(buyer_api, deal_id, "confirm").json["stage"] == "rating"  # the deal does not wait
 

@@ -102,19 +102,11 @@ def test_unknown_types_and_objects_are_acknowledged_and_ignored(client, secret, 
 
 def test_a_payout_stripe_later_reverses_reaches_the_deal_once_as_a_signal(
         client, api, member, listing, database_url, secret):
-    from tests.web.conftest import in_days
     from tests.web.deal_checks import timeline_kinds
-    from tests.web.test_cash_and_barter_deals import HYBRID, act, set_up_payouts
+    from tests.web.test_cash_and_barter_deals import a_hybrid_deal
 
-    seller, buyer = member(), member()
-    seller_api, buyer_api = api(seller), api(buyer)
-    listing_id = listing(seller, price_minor=40_00, cash_minor=60_00)
-    deal_id = buyer_api.post("/api/v1/deals", {"listing_id": listing_id, "price": HYBRID,
-                                               "delivery_due_at": in_days(10)}).json["deal_id"]
-    set_up_payouts(seller_api)
-    for caller, action in ((seller_api, "accept"), (buyer_api, "fund"), (seller_api, "deliver"),
-                           (buyer_api, "confirm")):
-        assert act(caller, deal_id, action).status_code == 200
+    seller_api, _buyer_api, deal_id, _s, _b = a_hybrid_deal(api, member, listing,
+                                                            "accept", "fund", "deliver", "confirm")
     with unit_of_work(database_url) as session:
         transfer = movement(session, f"deal:{deal_id}:release:EUR").stripe_id
 

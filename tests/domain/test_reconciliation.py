@@ -30,7 +30,7 @@ def test_a_payout_only_in_the_ledger_says_whether_finance_is_on_it():
 
 def test_stripe_money_the_ledger_does_not_know_is_listed_with_its_stripe_id():
     (found,) = reconcile([], [line("deal:d1:refund:EUR", 10_00, "re_9")])
-    assert "Stripe has a refund of 10.00 EUR (re_9) that the ledger does not record" == found.reason
+    assert found.reason == "Stripe has a refund of 10.00 EUR (re_9) that the ledger does not record"
 
 
 def test_different_amounts_and_double_payments_are_mismatches():

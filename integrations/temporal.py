@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import uuid
 from collections.abc import Coroutine
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import timedelta
@@ -33,6 +34,7 @@ from workflows.messages import (
     DealReply,
     PayoutRetried,
     PayoutRetry,
+    ReconciliationRequest,
     StripeEventSignal,
 )
 from workflows.names import (
@@ -42,6 +44,7 @@ from workflows.names import (
     DEAL_UPDATE,
     DEAL_WORKFLOW,
     PAYOUT_RETRY_WORKFLOW,
+    RECONCILIATION_WORKFLOW,
     deal_workflow_id,
     payout_retry_workflow_id,
 )
@@ -163,6 +166,20 @@ class TemporalGateway:
                 execution_timeout=timedelta(minutes=10), rpc_timeout=timedelta(seconds=CALL_TIMEOUT))
         except RPCError as error:
             raise TemporalUnavailable("the workflow service did not answer; try again") from error
+
+    def start_reconciliation(self, request: ReconciliationRequest) -> str:
+        """Start a reconciliation run (it reports its progress in its table); its workflow id."""
+        return self._call(self._start_reconciliation(request))
+
+    async def _start_reconciliation(self, request: ReconciliationRequest) -> str:
+        client = await self._connected()
+        workflow_id = f"reconciliation-{uuid.uuid4().hex}"
+        try:
+            await client.start_workflow(RECONCILIATION_WORKFLOW, request, id=workflow_id, task_queue=self._task_queue,
+                                        rpc_timeout=timedelta(seconds=CALL_TIMEOUT))
+        except RPCError as error:
+            raise TemporalUnavailable("the workflow service did not answer; try again") from error
+        return workflow_id
 
     async def _guarded(self, call: Coroutine[Any, Any, T]) -> T:
         try:

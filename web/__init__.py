@@ -59,10 +59,12 @@ def _register_blueprints(app: Flask) -> None:
     from web.catalog.views import blueprint as catalog
     from web.deals.views import blueprint as deals
     from web.finance.payouts import blueprint as finance_payouts
+    from web.finance.reconciliation import blueprint as finance_reconciliation
     from web.finance.views import blueprint as finance
     from web.staff.views import blueprint as staff
     from web.webhooks.views import blueprint as webhooks
 
-    for blueprint in (auth, catalog, deals, account, staff, finance, finance_payouts, webhooks):
+    for blueprint in (auth, catalog, deals, account, staff, finance, finance_payouts, finance_reconciliation,
+                      webhooks):
         app.register_blueprint(blueprint)
     init_api(app)

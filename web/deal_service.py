@@ -16,6 +16,7 @@ from workflows.messages import (
     DealReply,
     PayoutRetried,
     PayoutRetry,
+    ReconciliationRequest,
     StripeEventSignal,
 )
 
@@ -30,6 +31,8 @@ class DealService(Protocol):
     def stripe_event(self, deal_id: str, event: StripeEventSignal) -> bool: ...
 
     def retry_payout(self, retry: PayoutRetry) -> PayoutRetried: ...
+
+    def start_reconciliation(self, request: ReconciliationRequest) -> str: ...
 
 
 def install_deal_service(app: Flask, service: DealService) -> None:

@@ -114,3 +114,27 @@ class PayoutRetried:
     succeeded: bool
     stripe_id: str | None
     message: str
+
+
+@dataclass(frozen=True)
+class ReconciliationRequest:
+    """A reconciliation for a period; without one, the 24 hours before it runs (the nightly run)."""
+
+    period_start: dt.datetime | None = None
+    period_end: dt.datetime | None = None
+    requested_by: int | None = None  # the finance user; None for the schedule
+
+
+@dataclass(frozen=True)
+class ReconciliationJob:
+    workflow_id: str
+    period_start: dt.datetime
+    period_end: dt.datetime
+    requested_by: int | None
+
+
+@dataclass(frozen=True)
+class ReconciliationReport:
+    run_id: int
+    checked: int
+    mismatches: int

@@ -12,6 +12,9 @@ RECORD_STEP_ACTIVITY = "record_deal_step"
 MOVE_CASH_ACTIVITY = "move_deal_cash"
 PAYOUT_RETRY_WORKFLOW = "PayoutRetryWorkflow"
 RETRY_PAYOUT_ACTIVITY = "retry_payout"
+RECONCILIATION_WORKFLOW = "ReconciliationWorkflow"
+RECONCILE_ACTIVITY = "reconcile_cash"
+NIGHTLY_RECONCILIATION = "nightly-reconciliation"  # the Temporal Schedule's id
 DEAL_STAGE = SearchAttributeKey.for_keyword("DealStage")
 
 

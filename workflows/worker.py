@@ -6,21 +6,34 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+)
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.cash import CashSteps
 from activities.deal_steps import DealSteps
+from activities.reconciliation import Reconciliation
 from integrations.settings import Settings
 from integrations.stripe import StripeGateway
 from workflows.deal import DealWorkflow
+from workflows.messages import ReconciliationRequest
+from workflows.names import NIGHTLY_RECONCILIATION, RECONCILIATION_WORKFLOW
 from workflows.payout_retry import PayoutRetryWorkflow
+from workflows.reconciliation import ReconciliationWorkflow
 
 # The pure domain is deterministic by construction; passing it through keeps one copy of its
 # classes, so dataclasses decoded from history resolve their type hints.
@@ -31,16 +44,30 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 
 def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
     steps = DealSteps(settings.database_url)
-    cash = CashSteps(settings.database_url, StripeGateway.from_settings(settings))
+    stripe = StripeGateway.from_settings(settings)
+    cash = CashSteps(settings.database_url, stripe)
+    reconciliation = Reconciliation(settings.database_url, stripe)
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[DealWorkflow, PayoutRetryWorkflow],
+        workflows=[DealWorkflow, PayoutRetryWorkflow, ReconciliationWorkflow],
         workflow_runner=WORKFLOW_RUNNER,
-        activities=[steps.record_step, cash.move_cash, cash.retry_payout],
+        activities=[steps.record_step, cash.move_cash, cash.retry_payout, reconciliation.reconcile_cash],
         activity_executor=executor,
         max_concurrent_activities=16,
     )
+
+
+async def ensure_nightly_reconciliation(client: Client, task_queue: str) -> None:
+    """The nightly reconciliation's Schedule (02:00 UTC), created once; a running one is kept."""
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow(RECONCILIATION_WORKFLOW, ReconciliationRequest(),
+                                           id=NIGHTLY_RECONCILIATION, task_queue=task_queue),
+        spec=ScheduleSpec(cron_expressions=["0 2 * * *"]),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+    )
+    with contextlib.suppress(ScheduleAlreadyRunningError):
+        await client.create_schedule(NIGHTLY_RECONCILIATION, schedule)
 
 
 async def main() -> None:
@@ -50,6 +77,7 @@ async def main() -> None:
 
     settings = Settings.from_env()
     client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    await ensure_nightly_reconciliation(client, settings.task_queue)
     stop = threading.Event()
     outbox = MailOutbox(settings.database_url, SmtpMailer.from_env(), f"http://127.0.0.1:{settings.port}")
     mailer = threading.Thread(target=outbox.run_forever, args=(stop,), name="mail-outbox", daemon=True)

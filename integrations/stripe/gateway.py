@@ -11,7 +11,7 @@ small frozen dataclasses, never StripeObjects, so nothing above this layer depen
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -198,11 +198,47 @@ class StripeGateway:
         with translate_errors():
             return _transfer(self._client.v1.transfers.retrieve(transfer_id))
 
+    def cash_records(self) -> Iterator[CashRecord]:
+        """Every succeeded payment, live refund and transfer (less what was reversed).
+
+        Read in full: the local Stripe server has no `created` filter; against real Stripe a
+        period's reconciliation would pass `created[gte]` and `[lt]` here.
+        """
+        with translate_errors():
+            yield from (r for r in _records("charge", self._client.v1.payment_intents.list({"limit": PAGE_SIZE}),
+                                            lambda d: d["amount"] if d.get("status") == "succeeded" else 0)
+                        if r.amount_minor)
+            yield from (r for r in _records("refund", self._client.v1.refunds.list({"limit": PAGE_SIZE}),
+                                            lambda d: d["amount"] if d.get("status") != "failed" else 0)
+                        if r.amount_minor)
+            yield from (r for r in _records("payout", self._client.v1.transfers.list({"limit": PAGE_SIZE}),
+                                            lambda d: d["amount"] - int(d.get("amount_reversed") or 0))
+                        if r.amount_minor)
+
     def list_transfers(self, transfer_group: str) -> list[Transfer]:
         with translate_errors():
             page = self._client.v1.transfers.list({"transfer_group": transfer_group,
                                                    "limit": PAGE_SIZE})
             return [_transfer(transfer) for transfer in page.auto_paging_iter()]
+
+
+@dataclass(frozen=True)
+class CashRecord:
+    """What Stripe holds for one of the platform's money movements, as reconciliation reads it."""
+
+    kind: str  # charge | payout | refund
+    id: str
+    key: str  # the movement key the platform put in the object's metadata
+    amount_minor: int
+    currency: str
+    created: int  # unix seconds
+
+
+def _records(kind: str, objects: Any, amount: Callable[[dict], int]) -> Iterator[CashRecord]:
+    for obj in objects.auto_paging_iter():
+        data = obj.to_dict()
+        yield CashRecord(kind, data["id"], (data.get("metadata") or {}).get("key", ""), amount(data),
+                         str(data["currency"]).upper(), int(data.get("created") or 0))
 
 
 def _options(idempotency_key: str) -> dict[str, str]:

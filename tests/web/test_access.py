@@ -54,7 +54,7 @@ def test_staff_get_404_on_member_pages_and_member_api(app, visitor, api, databas
     person, caller = visitor(staff_login), api(staff_login)
     finance = role in {"admin", "finance"}  # they have the finance section; arbitrators get 404 there too
     for endpoint, method, url in routes(app, prefix_api=False):
-        if endpoint in PUBLIC_PAGES | STAFF_PAGES | {"auth.logout"} or (finance and endpoint.startswith(("finance.", "finance_payouts."))):
+        if endpoint in PUBLIC_PAGES | STAFF_PAGES | {"auth.logout"} or (finance and endpoint.startswith(("finance.", "finance_payouts.", "finance_reconciliation."))):
             continue
         answer = person.post(url) if method == "POST" else person.get(url)
         assert answer.status_code == 404, (endpoint, method, answer.status_code)

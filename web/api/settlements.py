@@ -1,16 +1,21 @@
-"""API for finance: every Stripe movement with its ids and status, and the retry of a refused
-payout. Finance and admins only; everyone else gets 404."""
+"""API for finance: every Stripe movement with its ids and status, the retry of a refused
+payout, and reconciliation runs. Finance and admins only; everyone else gets 404."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from integrations.db import queries
+from integrations.db.reconciliation import recent_runs
 from web.api.access import api_finance, api_user
 from web.api.blueprint import ApiBlueprint
 from web.api.schemas import ErrorOut, MoneyOut
 from web.db import db
+from web.deal_service import deal_service
 from web.finance.payouts import KINDS, STATUSES, retry_payout
+from web.finance.reconciliation import PeriodIn, reconciliation_request
 
 blp = ApiBlueprint("api_settlements", __name__, description="Finance: settlements, payouts and their retries")
 
@@ -63,3 +68,45 @@ def retry(movement_key: str):
     """Send a failed payout again through Stripe (a new Stripe call per retry; a payout already
     sent is not sent twice)."""
     return retry_payout(movement_key, api_user().id)
+
+
+class MismatchOut(Schema):
+    deal_id = fields.String()
+    key = fields.String()
+    reason = fields.String()
+
+
+class RunOut(Schema):
+    id = fields.Integer()
+    period_start = fields.DateTime()
+    period_end = fields.DateTime()
+    status = fields.String()
+    checked = fields.Integer()
+    mismatches = fields.Integer()
+    started_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+    nightly = fields.Boolean()
+    found = fields.List(fields.Nested(MismatchOut))
+
+
+class StartedOut(Schema):
+    workflow_id = fields.String()
+
+
+@blp.route("/finance/reconciliation", methods=["GET"])
+@api_finance
+@blp.response(200, RunOut(many=True))
+def reconciliation_runs():
+    """The latest runs, newest first, each with its mismatches (deal, movement, reason)."""
+    return recent_runs(db())
+
+
+@blp.route("/finance/reconciliation", methods=["POST"])
+@api_finance
+@blp.arguments(PeriodIn)
+@blp.response(202, StartedOut)
+@blp.alt_response(503, schema=ErrorOut, description="The workflow service is away: try again")
+def start_reconciliation(data: dict):
+    """Reconcile a period (dates, both included; default the last 24 hours). Poll the runs."""
+    request = reconciliation_request(data, api_user().id, dt.datetime.now(dt.UTC))
+    return {"workflow_id": deal_service().start_reconciliation(request)}

@@ -9,24 +9,39 @@ non-retryable refusal with Stripe's reason.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from domain.cash import CashKind, CashMovement, CashReceipt, movement_key
+from domain.cash import CashKind, CashMovement, CashReceipt
 from domain.errors import PaymentDeclined, PayoutsNotReady
-from domain.money import Money
 from integrations.db.app_models import Business, User
 from integrations.db.session import unit_of_work
-from integrations.db.stripe_records import StripeMovement, movement, record_movement, stripe_account
+from integrations.db.stripe_records import movement, record_movement, stripe_account
 from integrations.stripe import PaymentDeclined as CardDeclined
 from integrations.stripe import StripeGateway, StripeRejected
-from workflows.messages import CashCall, PayoutRetried, PayoutRetry
-from workflows.names import MOVE_CASH_ACTIVITY, RETRY_PAYOUT_ACTIVITY
+from workflows.messages import CashCall
+from workflows.names import MOVE_CASH_ACTIVITY
 
 
 def transfer_group(deal_id: str) -> str:
     return f"deal-{deal_id}"
+
+
+def payout_destination(session: Session, business_id: int) -> str | None:
+    """The business's connected account, if Stripe lets it receive payouts."""
+    account = stripe_account(session, business_id)
+    return account.connected_account_id if account.payouts_enabled else None
+
+
+def paid_charge(session: Session, payment_key: str) -> tuple[str, str | None]:
+    """The deal's card payment a payout or refund draws on: (PaymentIntent id, its charge id)."""
+    paid = movement(session, payment_key)
+    if paid is None or paid.stripe_id is None:
+        raise ApplicationError(f"no card payment {payment_key} to draw on", type="stripe_rejected",
+                               non_retryable=True)
+    return paid.stripe_id, paid.charge_id
 
 
 class CashSteps:
@@ -54,40 +69,6 @@ class CashSteps:
             raise ApplicationError(f"Stripe refused the {m.kind.value}: {rejected.message}",
                                    type="stripe_rejected", non_retryable=True) from rejected
         raise ValueError(f"unknown cash movement {m.kind}")
-
-    @activity.defn(name=RETRY_PAYOUT_ACTIVITY)
-    def retry_payout(self, retry: PayoutRetry) -> PayoutRetried:
-        """Send a refused payout again, under a new Stripe key per finance retry (Stripe may
-        replay a stored refusal for the old key). The retry count is read and written in the
-        row's own lock, so a crash after Stripe answered retries the same key: one transfer."""
-        with unit_of_work(self._database_url) as session:
-            row = session.get(StripeMovement, retry.movement_key, with_for_update=True)
-            if row is None or row.kind != CashKind.PAYOUT.value:
-                return PayoutRetried(retry.movement_key, False, None, "no such payout")
-            if row.status == "succeeded":
-                return PayoutRetried(row.key, False, row.stripe_id, "this payout has already been sent")
-            m = CashMovement(CashKind.PAYOUT, row.key, Money(row.amount_minor, row.currency), row.business_id,
-                             row.deal_id, payment_key=movement_key(row.deal_id, "fund", row.currency))
-            attempt = row.retries + 1
-            row.retried_by, row.retried_at, row.retries = retry.requested_by, func.now(), attempt
-            destination = self._destination(session, m.business_id)
-            if destination is None:
-                row.failure = "the seller has not finished setting up Stripe payouts"
-                return PayoutRetried(row.key, False, None, row.failure)
-            _intent, charge = self._payment(m)
-            try:
-                transfer = self._stripe.create_transfer(
-                    m.amount.amount_minor, m.amount.currency, destination, transfer_group(m.deal_id), charge,
-                    f"{m.key}:retry-{attempt}", metadata={"deal_id": m.deal_id, "key": m.key})
-            except StripeRejected as rejected:
-                row.failure = rejected.message
-                return PayoutRetried(row.key, False, None, f"Stripe refused it again: {rejected.message}")
-            row.status, row.stripe_id, row.charge_id, row.failure = "succeeded", transfer.id, charge, None
-            return PayoutRetried(row.key, True, transfer.id, f"sent to the seller as {transfer.id}")
-
-    def _destination(self, session, business_id: int) -> str | None:
-        account = stripe_account(session, business_id)
-        return account.connected_account_id if account.payouts_enabled else None
 
     def _remember(self, m: CashMovement, stripe_id: str | None, charge_id: str | None, status: str,
                   failure: str | None = None) -> None:
@@ -119,17 +100,13 @@ class CashSteps:
         self._remember(m, intent.id, intent.latest_charge_id, "succeeded")
         return CashReceipt(m.key, m.kind, m.amount, intent.id, intent.latest_charge_id)
 
-    def _payment(self, m: CashMovement):
+    def _payment(self, m: CashMovement) -> tuple[str, str | None]:
         with unit_of_work(self._database_url) as session:
-            paid = movement(session, m.payment_key)
-            if paid is None or paid.stripe_id is None:
-                raise ApplicationError(f"no card payment {m.payment_key} to draw on", type="stripe_rejected",
-                                       non_retryable=True)
-            return paid.stripe_id, paid.charge_id
+            return paid_charge(session, m.payment_key)
 
     def _payout(self, m: CashMovement) -> CashReceipt:
         with unit_of_work(self._database_url) as session:
-            destination = self._destination(session, m.business_id)
+            destination = payout_destination(session, m.business_id)
         if destination is None:
             error = PayoutsNotReady("the seller has not finished setting up Stripe payouts")
             self._remember(m, None, None, "failed", error.message)

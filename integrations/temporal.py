@@ -62,7 +62,7 @@ class TemporalGateway:
     def __init__(self, address: str, namespace: str, task_queue: str) -> None:
         self._address = address
         self._namespace = namespace
-        self._task_queue = task_queue
+        self.task_queue = task_queue
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: Client | None = None
         self._guard = threading.Lock()
@@ -77,7 +77,7 @@ class TemporalGateway:
                 self._loop = loop
             return self._loop
 
-    def _call(self, coroutine: Coroutine[Any, Any, T], timeout: float = CALL_TIMEOUT) -> T:
+    def call(self, coroutine: Coroutine[Any, Any, T], timeout: float = CALL_TIMEOUT) -> T:
         future = asyncio.run_coroutine_threadsafe(coroutine, self._ensure_loop())
         try:
             return future.result(timeout=timeout + 1)
@@ -85,7 +85,7 @@ class TemporalGateway:
             future.cancel()
             raise TemporalUnavailable("the deal service did not answer in time") from error
 
-    async def _connected(self) -> Client:
+    async def connected(self) -> Client:
         if self._client is None:
             try:
                 self._client = await asyncio.wait_for(
@@ -102,12 +102,12 @@ class TemporalGateway:
         Idempotent: the workflow id is derived from the deal id, so a repeated request
         reaches the same deal instead of opening a second one.
         """
-        return self._call(self._open_deal(start))
+        return self.call(self._open_deal(start))
 
     async def _open_deal(self, start: DealInput) -> DealReply:
-        client = await self._connected()
+        client = await self.connected()
         operation = WithStartWorkflowOperation(
-            DEAL_WORKFLOW, start, id=deal_workflow_id(start.deal_id), task_queue=self._task_queue,
+            DEAL_WORKFLOW, start, id=deal_workflow_id(start.deal_id), task_queue=self.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         )
@@ -127,10 +127,10 @@ class TemporalGateway:
 
     def act(self, deal_id: str, command: DealCommand) -> DealReply:
         """Send a party's action; raises the domain's refusal, or TemporalUnavailable."""
-        return self._call(self._act(deal_id, command))
+        return self.call(self._act(deal_id, command))
 
     async def _act(self, deal_id: str, command: DealCommand) -> DealReply:
-        client = await self._connected()
+        client = await self.connected()
         handle = client.get_workflow_handle(deal_workflow_id(deal_id))
         return await self._guarded(handle.execute_update(
             DEAL_UPDATE, command, result_type=DealReply, rpc_timeout=timedelta(seconds=CALL_TIMEOUT)
@@ -138,10 +138,10 @@ class TemporalGateway:
 
     def stripe_event(self, deal_id: str, event: StripeEventSignal) -> bool:
         """Signal a verified Stripe event to its deal; False if the deal's workflow has ended."""
-        return self._call(self._stripe_event(deal_id, event))
+        return self.call(self._stripe_event(deal_id, event))
 
     async def _stripe_event(self, deal_id: str, event: StripeEventSignal) -> bool:
-        client = await self._connected()
+        client = await self.connected()
         handle = client.get_workflow_handle(deal_workflow_id(deal_id))
         try:
             await handle.signal(DEAL_STRIPE_SIGNAL, event, rpc_timeout=timedelta(seconds=CALL_TIMEOUT))
@@ -153,14 +153,14 @@ class TemporalGateway:
 
     def retry_payout(self, retry: PayoutRetry) -> PayoutRetried:
         """Run finance's retry of a refused payout and wait for Stripe's answer."""
-        return self._call(self._retry_payout(retry), timeout=PAYOUT_RETRY_TIMEOUT)
+        return self.call(self._retry_payout(retry), timeout=PAYOUT_RETRY_TIMEOUT)
 
     async def _retry_payout(self, retry: PayoutRetry) -> PayoutRetried:
-        client = await self._connected()
+        client = await self.connected()
         try:
             return await client.execute_workflow(
                 PAYOUT_RETRY_WORKFLOW, retry, id=payout_retry_workflow_id(retry.movement_key),
-                task_queue=self._task_queue, result_type=PayoutRetried,
+                task_queue=self.task_queue, result_type=PayoutRetried,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
                 execution_timeout=timedelta(minutes=10), rpc_timeout=timedelta(seconds=CALL_TIMEOUT))
@@ -169,13 +169,13 @@ class TemporalGateway:
 
     def start_reconciliation(self, request: ReconciliationRequest) -> str:
         """Start a reconciliation run (it reports its progress in its table); its workflow id."""
-        return self._call(self._start_reconciliation(request))
+        return self.call(self._start_reconciliation(request))
 
     async def _start_reconciliation(self, request: ReconciliationRequest) -> str:
-        client = await self._connected()
+        client = await self.connected()
         workflow_id = f"reconciliation-{uuid.uuid4().hex}"
         try:
-            await client.start_workflow(RECONCILIATION_WORKFLOW, request, id=workflow_id, task_queue=self._task_queue,
+            await client.start_workflow(RECONCILIATION_WORKFLOW, request, id=workflow_id, task_queue=self.task_queue,
                                         rpc_timeout=timedelta(seconds=CALL_TIMEOUT))
         except RPCError as error:
             raise TemporalUnavailable("the workflow service did not answer; try again") from error

@@ -15,6 +15,13 @@ RETRY_PAYOUT_ACTIVITY = "retry_payout"
 RECONCILIATION_WORKFLOW = "ReconciliationWorkflow"
 RECONCILE_ACTIVITY = "reconcile_cash"
 NIGHTLY_RECONCILIATION = "nightly-reconciliation"  # the Temporal Schedule's id
+SUBSCRIPTION_WORKFLOW = "SubscriptionWorkflow"
+SUBSCRIPTION_CHANGE_PLAN = "change_plan"
+SUBSCRIPTION_CANCEL = "cancel"
+SUBSCRIPTION_QUERY = "subscription"
+LOAD_PLAN_ACTIVITY = "load_plan"
+CHARGE_SUBSCRIPTION_ACTIVITY = "charge_subscription"
+RECORD_SUBSCRIPTION_ACTIVITY = "record_subscription"
 DEAL_STAGE = SearchAttributeKey.for_keyword("DealStage")
 
 
@@ -25,3 +32,8 @@ def deal_workflow_id(deal_id: str) -> str:
 def payout_retry_workflow_id(movement_key: str) -> str:
     # One retry of a payout at a time: a double-clicked retry joins the one running.
     return f"payout-retry-{movement_key}"
+
+
+def subscription_workflow_id(business_id: int) -> str:
+    # One subscription per business: subscribing twice reaches the one running.
+    return f"subscription-{business_id}"

@@ -26,7 +26,9 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.cash import CashSteps
 from activities.deal_steps import DealSteps
+from activities.payouts import PayoutRetries
 from activities.reconciliation import Reconciliation
+from activities.subscriptions import SubscriptionSteps
 from integrations.settings import Settings
 from integrations.stripe import StripeGateway
 from workflows.deal import DealWorkflow
@@ -34,11 +36,13 @@ from workflows.messages import ReconciliationRequest
 from workflows.names import NIGHTLY_RECONCILIATION, RECONCILIATION_WORKFLOW
 from workflows.payout_retry import PayoutRetryWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
+from workflows.subscription import SubscriptionWorkflow
 
 # The pure domain is deterministic by construction; passing it through keeps one copy of its
 # classes, so dataclasses decoded from history resolve their type hints.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
-    restrictions=SandboxRestrictions.default.with_passthrough_modules("domain", "workflows.messages")
+    restrictions=SandboxRestrictions.default.with_passthrough_modules(
+        "domain", "workflows.messages", "workflows.subscription_messages")
 )
 
 
@@ -46,13 +50,16 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     steps = DealSteps(settings.database_url)
     stripe = StripeGateway.from_settings(settings)
     cash = CashSteps(settings.database_url, stripe)
+    payouts = PayoutRetries(settings.database_url, stripe)
     reconciliation = Reconciliation(settings.database_url, stripe)
+    subscriptions = SubscriptionSteps(settings.database_url, stripe)
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[DealWorkflow, PayoutRetryWorkflow, ReconciliationWorkflow],
+        workflows=[DealWorkflow, PayoutRetryWorkflow, ReconciliationWorkflow, SubscriptionWorkflow],
         workflow_runner=WORKFLOW_RUNNER,
-        activities=[steps.record_step, cash.move_cash, cash.retry_payout, reconciliation.reconcile_cash],
+        activities=[steps.record_step, cash.move_cash, payouts.retry_payout, reconciliation.reconcile_cash,
+                    subscriptions.load_plan, subscriptions.charge, subscriptions.record],
         activity_executor=executor,
         max_concurrent_activities=16,
     )

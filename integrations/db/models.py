@@ -4,6 +4,7 @@ from integrations.db import (
     app_models,  # noqa: F401
     finance_models,  # noqa: F401
     ledger_models,  # noqa: F401
+    plan_models,  # noqa: F401
     reconciliation,  # noqa: F401
     stripe_records,  # noqa: F401
 )

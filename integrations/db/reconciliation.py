@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, ForeignKey, func, select, text
+from sqlalchemy import BigInteger, ForeignKey, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from domain.money import Money
-from domain.reconciliation import CashLine, Mismatch, kind_of_key
+from domain.reconciliation import CashLine, Mismatch, MovementRecord, kind_of_key
 from integrations.db.base import Base
 from integrations.db.stripe_records import StripeMovement
 
@@ -76,9 +76,18 @@ def ledger_cash_lines(session: Session, start: dt.datetime, end: dt.datetime,
             for key, deal_id, amount, currency in rows if (kind := kind_of_key(key)) is not None]
 
 
-def payouts_in_finance_queue(session: Session) -> frozenset[str]:
+def movement_keys_in(session: Session, start: dt.datetime, end: dt.datetime) -> frozenset[str]:
+    """Deal movements the platform logged (or retried) in the period."""
     return frozenset(session.scalars(select(StripeMovement.key).where(
-        StripeMovement.kind == "payout", StripeMovement.status == "failed")))
+        StripeMovement.key.like("deal:%"),
+        or_(StripeMovement.created_at.between(start, end), StripeMovement.updated_at.between(start, end)))))
+
+
+def movement_records(session: Session, keys: frozenset[str]) -> list[MovementRecord]:
+    """The platform's log of its Stripe calls for these keys (stripe_movements)."""
+    rows = session.scalars(select(StripeMovement).where(StripeMovement.key.in_(list(keys))))
+    return [MovementRecord(row.key, row.deal_id, kind, row.status, row.stripe_id, row.failure)
+            for row in rows if (kind := kind_of_key(row.key)) is not None]
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,16 @@ class RunView:
 
 
 def recent_runs(session: Session, limit: int = 20) -> list[RunView]:
-    runs = session.scalars(select(ReconciliationRun).order_by(ReconciliationRun.id.desc()).limit(limit)).all()
+    return _views(session, session.scalars(select(ReconciliationRun).order_by(ReconciliationRun.id.desc())
+                                           .limit(limit)).all())
+
+
+def run_view(session: Session, run_id: int) -> RunView | None:
+    run = session.get(ReconciliationRun, run_id)
+    return _views(session, [run])[0] if run else None
+
+
+def _views(session: Session, runs) -> list[RunView]:
     found: dict[int, list[Mismatch]] = {}
     for m in session.scalars(select(ReconciliationMismatch).where(
             ReconciliationMismatch.run_id.in_([r.id for r in runs])).order_by(ReconciliationMismatch.key)):

@@ -11,7 +11,7 @@ small frozen dataclasses, never StripeObjects, so nothing above this layer depen
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -199,21 +199,37 @@ class StripeGateway:
             return _transfer(self._client.v1.transfers.retrieve(transfer_id))
 
     def cash_records(self) -> Iterator[CashRecord]:
-        """Every succeeded payment, live refund and transfer (less what was reversed).
+        """Every succeeded payment, live refund and transfer (net of what was reversed), each
+        with the deal it belongs to: its metadata, else its transfer group (`deal-{id}`), else,
+        for a refund made by hand in Stripe's dashboard, the deal of the payment it refunds.
 
         Read in full: the local Stripe server has no `created` filter; against real Stripe a
         period's reconciliation would pass `created[gte]` and `[lt]` here.
         """
         with translate_errors():
-            yield from (r for r in _records("charge", self._client.v1.payment_intents.list({"limit": PAGE_SIZE}),
-                                            lambda d: d["amount"] if d.get("status") == "succeeded" else 0)
-                        if r.amount_minor)
-            yield from (r for r in _records("refund", self._client.v1.refunds.list({"limit": PAGE_SIZE}),
-                                            lambda d: d["amount"] if d.get("status") != "failed" else 0)
-                        if r.amount_minor)
-            yield from (r for r in _records("payout", self._client.v1.transfers.list({"limit": PAGE_SIZE}),
-                                            lambda d: d["amount"] - int(d.get("amount_reversed") or 0))
-                        if r.amount_minor)
+            intents = [obj.to_dict() for obj in
+                       self._client.v1.payment_intents.list({"limit": PAGE_SIZE}).auto_paging_iter()]
+            deal_of_payment = {data["id"]: _deal_of(data) for data in intents}
+            yield from (_record("charge", data, data["amount"], _deal_of(data))
+                        for data in intents if data.get("status") == "succeeded")
+            for obj in self._client.v1.refunds.list({"limit": PAGE_SIZE}).auto_paging_iter():
+                data = obj.to_dict()
+                if data.get("status") not in ("failed", "canceled"):
+                    paid = deal_of_payment.get(_id_of(data.get("payment_intent")) or "")
+                    yield _record("refund", data, data["amount"], _deal_of(data) or paid)
+            for obj in self._client.v1.transfers.list({"limit": PAGE_SIZE}).auto_paging_iter():
+                data = obj.to_dict()
+                # A reversed transfer stays listed at what is left of it: the ledger may still say paid.
+                yield _record("payout", data, data["amount"] - int(data.get("amount_reversed") or 0),
+                              _deal_of(data))
+
+    def find_transfer(self, transfer_group: str, key: str) -> Transfer | None:
+        """The transfer the platform made for movement `key` (its metadata), under any
+        idempotency key: what to check before sending a payout again."""
+        with translate_errors():
+            page = self._client.v1.transfers.list({"transfer_group": transfer_group, "limit": PAGE_SIZE})
+            return next((_transfer(t) for t in page.auto_paging_iter()
+                         if (t.to_dict().get("metadata") or {}).get("key") == key), None)
 
     def list_transfers(self, transfer_group: str) -> list[Transfer]:
         with translate_errors():
@@ -228,17 +244,22 @@ class CashRecord:
 
     kind: str  # charge | payout | refund
     id: str
-    key: str  # the movement key the platform put in the object's metadata
+    key: str  # the movement key the platform put in the object's metadata ("" if none)
     amount_minor: int
     currency: str
     created: int  # unix seconds
+    deal_id: str | None = None  # None: not a deal's money (e.g. a subscription charge)
 
 
-def _records(kind: str, objects: Any, amount: Callable[[dict], int]) -> Iterator[CashRecord]:
-    for obj in objects.auto_paging_iter():
-        data = obj.to_dict()
-        yield CashRecord(kind, data["id"], (data.get("metadata") or {}).get("key", ""), amount(data),
-                         str(data["currency"]).upper(), int(data.get("created") or 0))
+def _record(kind: str, data: dict, amount_minor: int, deal_id: str | None) -> CashRecord:
+    return CashRecord(kind, data["id"], (data.get("metadata") or {}).get("key", ""), amount_minor,
+                      str(data["currency"]).upper(), int(data.get("created") or 0), deal_id)
+
+
+def _deal_of(data: dict) -> str | None:
+    deal_id = (data.get("metadata") or {}).get("deal_id")
+    group = data.get("transfer_group") or ""
+    return deal_id or (group.removeprefix("deal-") if group.startswith("deal-") else None)
 
 
 def _options(idempotency_key: str) -> dict[str, str]:

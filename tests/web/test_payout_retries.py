@@ -37,7 +37,8 @@ def test_finance_retries_a_refused_payout_until_it_is_sent_once(app, api, member
     queue = finance.get("/api/v1/finance/payouts?status=failed&kind=payout").json
     assert key in [m["key"] for m in queue]
     page = visitor(finance_login).get("/finance/payouts").get_data(as_text=True)
-    assert f'data-key="{key}" data-status="failed"' in page and 'data-testid="retry-payout"' in page
+    assert f'data-testid="queued-payout" data-key="{key}"' in page and 'data-testid="retry-payout"' in page
+    assert f'data-key="{key}" data-status="failed"' in page
 
     again = finance.post(f"/api/v1/finance/payouts/{key}/retry")
     assert again.status_code == 200 and again.json["succeeded"] is False
@@ -47,7 +48,12 @@ def test_finance_retries_a_refused_payout_until_it_is_sent_once(app, api, member
     sent = finance.post(f"/api/v1/finance/payouts/{key}/retry")
     assert sent.json["succeeded"] is True and sent.json["stripe_id"].startswith("tr_")
     twice = finance.post(f"/api/v1/finance/payouts/{key}/retry")
-    assert twice.json["succeeded"] is False and "already been sent" in twice.json["message"]
+    assert twice.status_code == 409 and "would pay the seller twice" in twice.json["message"]
+    (row,) = [m for m in finance.get("/api/v1/finance/payouts?kind=payout").json if m["key"] == key]
+    assert (row["status"], row["stripe_id"], row["retries"], row["retryable"]) == ("succeeded", sent.json["stripe_id"], 2, False)
+    assert row["retried_by"] == "Staff finance" and row["retried_at"]
+    page = visitor(finance_login).get("/finance/payouts").get_data(as_text=True)
+    assert f'data-testid="queued-payout" data-key="{key}"' not in page
     assert stripe_transfers(settings, deal_id) == [57_00]
     assert_ledger_invariants(database_url, deal_id, closed=True)
 

@@ -66,7 +66,7 @@ def propose(data: dict):
     if listing is None or not listing.active:
         abort(404, description="No such listing.")
     request_id = data.get("request_id") or request.headers.get("Idempotency-Key", "")[:100] or new_request_id()
-    reply = deal_service().open_deal(deal_input(listing, api_user().business_id, data, request_id, _now()))
+    reply = deal_service().open_deal(deal_input(db(), listing, api_user().business_id, data, request_id, _now()))
     fresh_reads()
     return {"deal_id": reply.deal_id, "stage": reply.stage, "version": reply.version,
             "summary": reply.summary, "deal": _my_deal_document(reply.deal_id)}

@@ -40,6 +40,9 @@ class CashMovementOut(Schema):
     charge_id = fields.String(allow_none=True)
     failure = fields.String(allow_none=True)
     retries = fields.Integer()
+    retried_by = fields.String(allow_none=True, metadata={"description": "the finance user who retried it last"})
+    retried_at = fields.DateTime(allow_none=True)
+    retryable = fields.Boolean(metadata={"description": "a failed payout waiting in finance's queue"})
     updated_at = fields.DateTime()
 
 
@@ -63,10 +66,11 @@ def movements(args: dict):
 @api_finance
 @blp.response(200, PayoutRetriedOut)
 @blp.alt_response(404, schema=ErrorOut, description="No such payout")
+@blp.alt_response(409, schema=ErrorOut, description="The payout is not waiting for a retry (already sent)")
 @blp.alt_response(503, schema=ErrorOut, description="The workflow service is away: try again")
 def retry(movement_key: str):
-    """Send a failed payout again through Stripe (a new Stripe call per retry; a payout already
-    sent is not sent twice)."""
+    """Send a failed payout again through Stripe (a new Stripe call per retry). `succeeded` false
+    means Stripe refused it again, with its reason; a payout already sent is refused with 409."""
     return retry_payout(movement_key, api_user().id)
 
 

@@ -18,6 +18,7 @@ from domain.deal import Deal, start_deal
 from domain.errors import InvalidInput, PayoutsNotReady
 from domain.stages import Action
 from domain.terms import DealTerms, Leg, Obligation, Role, TermBounds
+from integrations.db.plans import fee_rule_for
 from integrations.db.queries import ListingView
 from integrations.payouts import payouts_ready
 from web.deals.ids import deal_id_for
@@ -53,13 +54,17 @@ def proposal_terms(listing: ListingView, data: dict[str, Any]) -> DealTerms:
     )
 
 
-def deal_input(listing: ListingView, proposer_id: int, data: dict[str, Any], request_id: str,
+def deal_input(session: Session, listing: ListingView, proposer_id: int, data: dict[str, Any], request_id: str,
                now: dt.datetime) -> DealInput:
+    """The deal to start. Its fee is the plan of whoever is paid (the seller, unless a barter's
+    balancing payment comes from the seller), fixed when the deal starts."""
     buyer, seller = parties_for(listing, proposer_id)
     terms = proposal_terms(listing, data)
     deal_id = deal_id_for(proposer_id, request_id)
-    start_deal(deal_id, buyer, seller, proposer_id, terms, now)  # the domain's checks, nothing kept
-    return DealInput(deal_id, buyer, seller, proposer_id, terms)
+    paid = buyer if terms.legs and all(leg.payer is Role.SELLER for leg in terms.legs) else seller
+    fee_rule = fee_rule_for(session, paid)
+    start_deal(deal_id, buyer, seller, proposer_id, terms, now, fee_rule=fee_rule)  # the domain's checks only
+    return DealInput(deal_id, buyer, seller, proposer_id, terms, fee_rule=fee_rule)
 
 
 def counter_terms(current: DealTerms, data: dict[str, Any], now: dt.datetime) -> DealTerms:

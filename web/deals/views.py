@@ -71,7 +71,7 @@ def propose(listing_id: int):
     raw = form_data(request.form)
     try:
         data = ProposalForm().load(raw)
-        start = deal_input(listing, viewer().business_id, data, data["request_id"], _now())
+        start = deal_input(db(), listing, viewer().business_id, data, data["request_id"], _now())
     except ValidationError as error:
         return _render_proposal(listing, raw, field_errors(error.messages), 422)
     except InvalidInput as error:

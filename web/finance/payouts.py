@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from domain.errors import AlreadyDone
 from integrations.db import queries
-from integrations.db.stripe_records import movement
+from integrations.db.stripe_records import StripeMovement, movement
 from web.auth.access import finance_required
 from web.auth.identity import viewer
 from web.db import db
@@ -21,11 +22,23 @@ KINDS = ("charge", "payout", "refund")
 
 
 def retry_payout(movement_key: str, user_id: int) -> PayoutRetried:
-    """Shared by the page and the API: 404 for an unknown key, else the workflow's answer."""
+    """Shared by the page and the API: 404 for an unknown key, 409 for a payout that is not
+    waiting for a retry, else the workflow's answer (sent, or Stripe's reason it was not)."""
     found = movement(db(), movement_key)
     if found is None or found.kind != "payout":
         abort(404)
-    return deal_service().retry_payout(PayoutRetry(movement_key, user_id))
+    if found.status != "failed":
+        raise AlreadyDone(_not_waiting(found))
+    answer = deal_service().retry_payout(PayoutRetry(movement_key, user_id))
+    db().refresh(found)
+    if not answer.succeeded and found.status != "failed":
+        raise AlreadyDone(_not_waiting(found))  # another retry sent it while this one waited
+    return answer
+
+
+def _not_waiting(found: StripeMovement) -> str:
+    return (f"Payout {found.key} is {found.status} ({found.stripe_id}), not waiting for a retry: "
+            "sending it again would pay the seller twice.")
 
 
 @blueprint.app_context_processor
@@ -39,7 +52,7 @@ def payouts():
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
     return render_template("finance/payouts.html", movements=queries.cash_movements(db(), status, kind),
-                           failed=queries.failed_payouts(db()), status=status, kind=kind,
+                           queue=queries.payout_queue(db()), status=status, kind=kind,
                            statuses=STATUSES, kinds=KINDS)
 
 

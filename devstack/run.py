@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devstack.demo_deals import seed_demo_deals
 from devstack.mailsink import start_mailsink
 from devstack.mailsink import wait_until_ready as mailsink_ready
 from devstack.ports import free_port
@@ -171,6 +172,8 @@ def isolated_stack(prefix: str, seed_demo: bool = False) -> Iterator[LocalStack]
 
             seed(env["DATABASE_URL"], hash_password)
         url = start_app(stack, env, dev_dir=dev_dir)
+        if seed_demo:
+            seed_demo_deals(url, env["DATABASE_URL"])
         yield LocalStack(url, env, f"http://127.0.0.1:{ports['mail_ui']}")
     finally:
         stack.stop_all()
@@ -189,6 +192,12 @@ def main() -> int:
 
         logins = seed(env["DATABASE_URL"], hash_password)
         url = start_app(stack, env)
+        try:
+            seed_demo_deals(url, env["DATABASE_URL"])
+            say("demo deals are in place (credit, cash and hybrid; finance's pages show them)")
+        except (RuntimeError, OSError) as error:
+            # The app is up and usable without them; say why the demo data is incomplete.
+            say(f"demo deals could not be seeded: {error} (see {DEV_DIR / 'logs'})")
         say(f"Tradepact is running at {url}  (logs in {DEV_DIR / 'logs'}; Ctrl-C stops everything)")
         say(f"demo logins (password: {DEMO_PASSWORD}):")
         for email, role in logins:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
+# Every model, so the ORM resolves foreign keys between modules (an adjustment's transfer_id
+# names ledger_transfers, whose model no web view imports otherwise) at the first flush.
+from integrations.db import models  # noqa: F401
 from integrations.db.session import session_factory
 
 

@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from devstack.run import LocalStack
+from tests.browser.journeys import WAIT_MS, act, register
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
-WAIT_MS = 15_000
-
-
-def register(browser: Browser, base_url: str, name: str) -> Page:
-    page = browser.new_context(base_url=base_url).new_page()
-    page.goto("/register")
-    page.fill("#business_name", f"{name} {uuid.uuid4().hex[:6]}")
-    page.fill("#city", "Nantes")
-    page.fill("#display_name", name)
-    page.fill("#email", f"{name.lower()}-{uuid.uuid4().hex[:6]}@example.test")
-    page.fill("#password", PASSWORD)
-    page.get_by_test_id("register").click()
-    expect(page.get_by_test_id("logout")).to_be_visible()
-    return page
-
-
-def act(page: Page, action: str, expected_stage: str) -> None:
-    page.get_by_test_id(f"action-{action}").click()
-    expect(page.get_by_test_id("stage")).to_have_attribute("data-stage", expected_stage, timeout=WAIT_MS)
 
 
 def test_two_members_complete_a_credit_deal(chromium: Browser, running_stack: LocalStack):

@@ -51,5 +51,7 @@ def runs():
 def start():
     data = PeriodIn().load(form_data(request.form))
     deal_service().start_reconciliation(reconciliation_request(data, viewer().id, dt.datetime.now(dt.UTC)))
-    flash("Reconciliation started; it shows below as running, then with what it found.", "success")
+    # The run's row is written by its workflow, which may not have started yet when this page loads.
+    flash("Reconciliation started; refresh in a moment to see it below, running and then with what it found.",
+          "success")
     return redirect(url_for("finance_reconciliation.runs"), 303)

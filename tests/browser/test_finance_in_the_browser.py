@@ -69,7 +69,7 @@ def test_escrow_ledger_explorer_and_settlements(finance):
     expect(page.get_by_role("heading", name="Escrow held")).to_be_visible()
     expect(page.get_by_test_id("escrow-total-CRD")).not_to_have_text("0.00 CRD")  # the demo brand kit
     expect(page.get_by_test_id("escrow-in_delivery-CRD")).to_be_visible()
-    expect(page.get_by_test_id("nothing-waiting")).to_be_visible()
+    expect(page.get_by_test_id("failed-payouts-waiting")).to_be_visible()
 
     nav(page, "Ledger explorer")
     for currency in ("CRD", "EUR"):
@@ -82,8 +82,10 @@ def test_escrow_ledger_explorer_and_settlements(finance):
     page.get_by_test_id("account-lines").get_by_role("link").first.click()
     expect(page.get_by_test_id("transfer-status")).to_have_text("posted")
     expect(page.get_by_test_id("transfer-entries").get_by_role("row").filter(has_text="platform:fees:EUR")).to_have_count(1)
+    deal_title = page.get_by_test_id("transfer-deal").inner_text()
     page.get_by_test_id("transfer-deal").click()
-    expect(page.get_by_test_id("stage")).to_have_attribute("data-stage", "closed")  # the deal that paid it
+    expect(page.get_by_role("heading", level=1)).to_have_text(deal_title)  # the deal that paid the fee
+    expect(page.locator('[data-testid="timeline-entry"][data-kind="completed"]')).to_have_count(1)  # fee taken then
 
     page.get_by_test_id("nav-finance").click()
     nav(page, "Settlements & payouts")

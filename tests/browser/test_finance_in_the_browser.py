@@ -182,7 +182,7 @@ def test_the_charts_render_and_the_csv_exports_download(finance):
     page.goto("/finance/")
     nav(page, "Revenue & activity")
     page.select_option("#days", "7")
-    page.get_by_test_id("period").locator("button[type=submit]").click()
+    page.get_by_test_id("period").get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(r"days=7"))
     page.wait_for_function("() => typeof Chart !== 'undefined' && "
                            "[...document.querySelectorAll('canvas[data-chart]')].every((c) => Chart.getChart(c))")

@@ -15,6 +15,7 @@ from domain.cash import CashReceipt
 from domain.deal_actions import DealActions
 from domain.deal_clock import DealClock
 from domain.deal_disputes import DealDisputes
+from domain.dispute_fees import FeeCharge
 from domain.errors import AlreadyDone, DeadlinePassed, InvalidTransition, NotADealParty
 from domain.fees import FeeRule
 from domain.reviews import Review
@@ -59,6 +60,7 @@ class Deal(DealActions, BarterActions, DealClock, DealDisputes):
     alarms_done: tuple[str, ...] = ()
     disputed_from: Stage | None = None  # the stage a running dispute interrupted
     disputed_at: dt.datetime | None = None
+    fees_due: tuple[FeeCharge, ...] = ()  # dispute fees to charge to credit accounts after a ruling
 
     # ---- who is who -------------------------------------------------------------------
     def role_of(self, business_id: int) -> Role | None:

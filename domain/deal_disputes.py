@@ -21,7 +21,8 @@ from domain.dispute_opening import open_dispute
 from domain.dispute_policy import DisputePolicy
 from domain.disputes import Dispute, DisputeOutcome
 from domain.errors import InvalidTransition
-from domain.ruling_execution import ruling_moves
+from domain.ledger import LedgerBatch
+from domain.ruling_execution import fee_transfers, ruling_moves
 from domain.rulings import Held, Ruling
 from domain.stages import Stage
 
@@ -59,7 +60,20 @@ class DealDisputes:
         step = self._step("ruling_executed", now, None, summary, ledger=moves.ledger, notices=notices,
                           cash=moves.cash)
         return self._advance(step, stage=Stage.RATING, completed_at=now, rating_ends_at=rating_ends,
-                             inspection_ends_at=None, disputed_from=None)
+                             inspection_ends_at=None, disputed_from=None, fees_due=moves.from_account)
+
+    def collect_dispute_fees(self: Deal, now: dt.datetime) -> Outcome:
+        """Charge `fees_due` to the sides' credit accounts (the ledger refuses beyond a credit line)."""
+        owed = ", ".join(f"{c.amount} from the {c.side.value}" for c in self.fees_due)
+        step = self._step("dispute_fee_charged", now, None, f"Dispute fee charged to the credit account: {owed}",
+                          ledger=LedgerBatch(transfers=fee_transfers(self, self.fees_due)))
+        return self._advance(step, fees_due=())
+
+    def dispute_fees_refused(self: Deal, now: dt.datetime, reason: str) -> Outcome:
+        """The credit account could not take the fee: it is waived rather than hold the deal up."""
+        owed = ", ".join(f"{c.amount} from the {c.side.value}" for c in self.fees_due)
+        step = self._step("dispute_fee_waived", now, None, f"Dispute fee of {owed} waived: {reason}")
+        return self._advance(step, fees_due=())
 
     def dispute_withdrawn(self: Deal, now: dt.datetime, summary: str) -> Outcome:
         """Back to where the deal stood, its inspection windows moved on by the dispute's length."""

@@ -4,9 +4,11 @@ Per held leg the ruling names what goes to the payee and what back to the payer
 (domain/rulings.py). From each part the platform keeps its share before it leaves escrow: from
 the payee's part the deal's usual commission (domain/fees.py), and from each side's part the
 dispute fee and kept appeal fee that side owes in that currency (domain/dispute_fees.py). A fee
-is only ever taken out of money the side receives from this escrow in that currency: a card
-cannot be charged after the fact and a credit account may already be at its line, so whatever
-a side's part cannot cover is waived, and the summary says so.
+is taken first out of money the side receives from this escrow in that currency. What its part
+cannot cover is, in credits, charged to the side's credit account afterwards, as its own step
+(`Deal.collect_dispute_fees`: the account may be at its credit line, and that must not stop the
+ruling); in cash it is waived, since a card cannot be charged after the fact, and the summary
+says so.
 
 Keys derive from the deal and the step (`deal:{id}:ruling-release:EUR`,
 `deal:{id}:ruling-refund:EUR`), so executing the ruling again after a crash changes nothing.
@@ -48,13 +50,17 @@ RELEASE_STEP, REFUND_STEP = "ruling-release", "ruling-refund"
 class RulingMoves:
     ledger: LedgerBatch
     cash: tuple[CashMovement, ...]
-    kept: tuple[FeeCharge, ...]  # fees actually collected, per side and currency
-    waived: tuple[FeeCharge, ...]  # fees a side's part could not cover
+    kept: tuple[FeeCharge, ...]  # fees taken out of the parts, per side and currency
+    from_account: tuple[FeeCharge, ...]  # credit fees a side's part could not cover: charged after
+    waived: tuple[FeeCharge, ...]  # cash fees a side's part could not cover
 
     def describe(self) -> str:
         parts = []
         if self.kept:
             parts.append("dispute fees kept: " + ", ".join(f"{c.amount} from the {c.side.value}" for c in self.kept))
+        if self.from_account:
+            parts.append("to be charged to the credit account: "
+                         + ", ".join(f"{c.amount} of the {c.side.value}'s" for c in self.from_account))
         if self.waived:
             parts.append("waived (nothing left to take them from): "
                          + ", ".join(f"{c.amount} of the {c.side.value}'s" for c in self.waived))
@@ -87,10 +93,21 @@ def ruling_moves(deal: Deal, ruling: Ruling, charges: tuple[FeeCharge, ...] = ()
             transfers.append(transfer)
             cash.extend(movement)
     bond_voids, bond_posts, bond_transfers = _bonds(deal, ruling, held)
-    waived = tuple(FeeCharge(side, Money(left, currency)) for (side, currency), left in owed.items() if left > 0)
+    left = tuple(FeeCharge(side, Money(minor, currency)) for (side, currency), minor in owed.items() if minor > 0)
     batch = LedgerBatch(voids=tuple(voids) + bond_voids, posts=tuple(posts) + bond_posts,
                         transfers=tuple(transfers) + bond_transfers)
-    return RulingMoves(batch, tuple(cash), tuple(kept), waived)
+    return RulingMoves(batch, tuple(cash), tuple(kept), tuple(c for c in left if c.amount.currency == CREDITS),
+                       tuple(c for c in left if c.amount.currency != CREDITS))
+
+
+def fee_transfers(deal: Deal, charges: tuple[FeeCharge, ...]) -> tuple[Transfer, ...]:
+    """Credit fees a side's part of the escrow could not cover, from its credit account."""
+    return tuple(Transfer(
+        movement_key(deal.deal_id, f"dispute-fee-{charge.side.value}", charge.amount.currency),
+        (Posting(member_account(_party(deal, charge.side), charge.amount.currency), -charge.amount),
+         Posting(platform_fees_account(charge.amount.currency), charge.amount)),
+        memo=f"Dispute fee of the {charge.side.value}: {deal.terms.title}", deal_id=deal.deal_id)
+        for charge in charges)
 
 
 def _party(deal: Deal, side: Role) -> int:

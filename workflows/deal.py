@@ -292,6 +292,11 @@ class DealWorkflow:
                 outcome = self.deal.execute_ruling(result.ruling, result.fee_charges + result.appeal_fee_kept,
                                                    now, result.summary)
             await self._record(outcome)
+            if self.deal.fees_due:
+                try:
+                    await self._record(self.deal.collect_dispute_fees(now))
+                except ApplicationError as refused:
+                    await self._record(self.deal.dispute_fees_refused(now, refused.message))
 
     @workflow.signal(name=DEAL_STRIPE_SIGNAL)
     async def stripe_event(self, event: StripeEventSignal) -> None:

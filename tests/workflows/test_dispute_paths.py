@@ -13,6 +13,7 @@ import pytest
 import pytest_asyncio
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -21,7 +22,7 @@ from activities.deal_steps import DealSteps
 from activities.dispute_steps import DisputeSteps
 from domain.dispute_stages import DisputeAction as A
 from domain.dispute_stages import DisputeStage
-from domain.rulings import Ruling, refund_share
+from domain.rulings import Ruling, refund, refund_share, release
 from domain.stages import Stage
 from integrations.stripe import StripeGateway
 from tests.workflows.dispute_driver import DisputeDriver, an_arbitrator, assert_ledger_invariants, deal_stage
@@ -96,3 +97,175 @@ async def test_a_settlement_offer_accepted_ends_the_dispute_and_is_executed(env,
     assert_ledger_invariants(database_url, deal.deal_id)
     kinds = timeline_kinds(database_url, deal.deal_id)
     assert kinds[-2:] == ["dispute_opened", "ruling_executed"]
+
+
+async def refused(call) -> str:
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await call
+    return caught.value.cause.message
+
+
+async def rule(env, dispute, ruling) -> None:
+    arbitrator = await dispute.arbitrator()
+    await dispute.act(arbitrator, A.RULE, ruling=ruling)
+
+
+async def ruled_and_final(env, database_url, deal, dispute, ruling) -> None:
+    await to_awaiting_ruling(env, deal, dispute)
+    await rule(env, dispute, ruling)
+    await env.sleep(3 * DAY + timedelta(minutes=1))  # nobody appeals
+    assert await deal_stage(database_url, deal.deal_id, Stage.RATING) == "rating"
+    assert (await dispute.state()).stage is DisputeStage.FINAL
+
+
+async def test_ruled_for_the_buyer_refunds_everything_and_the_seller_pays_the_fee(env, database_url, arbitrators):
+    deal, dispute = await disputed_credit_deal(env, database_url)
+    await ruled_and_final(env, database_url, deal, dispute, ruled(refund("CRD")))
+
+    assert balance(database_url, deal.buyer).posted == 0
+    assert balance(database_url, deal.seller).posted == -5_00  # the minimum dispute fee, from its account
+    assert_ledger_invariants(database_url, deal.deal_id)
+    assert timeline_kinds(database_url, deal.deal_id)[-2:] == ["ruling_executed", "dispute_fee_charged"]
+
+
+async def test_ruled_for_the_seller_releases_everything_and_the_buyer_pays_the_fee(env, database_url, arbitrators):
+    deal, dispute = await disputed_credit_deal(env, database_url)
+    await ruled_and_final(env, database_url, deal, dispute, ruled(release("CRD")))
+
+    assert balance(database_url, deal.buyer).posted == -105_00
+    assert balance(database_url, deal.seller).posted == 95_00  # less the 5 % commission
+    assert_ledger_invariants(database_url, deal.deal_id)
+
+
+async def test_a_split_divides_the_leg_and_the_fee_in_the_same_proportion(env, database_url, arbitrators):
+    deal, dispute = await disputed_credit_deal(env, database_url)
+    await ruled_and_final(env, database_url, deal, dispute, ruled(refund_share("CRD", 4_000)))
+
+    # 40.00 back less 60 % of the 5.00 fee; 60.00 to the seller less 3.00 commission and 40 % of the fee.
+    assert balance(database_url, deal.buyer).posted == -63_00
+    assert balance(database_url, deal.seller).posted == 55_00
+    assert_ledger_invariants(database_url, deal.deal_id)
+
+
+async def test_a_silent_side_loses_by_default(env, database_url, arbitrators):
+    deal, dispute = await disputed_credit_deal(env, database_url)
+    await env.sleep(5 * DAY + timedelta(minutes=1))
+    await dispute.act(deal.buyer, A.SUBMIT_EVIDENCE, statement="Nothing usable was delivered")
+    await env.sleep(7 * DAY + timedelta(minutes=1))
+    state = await dispute.state()
+    assert state.stage is DisputeStage.RULED and state.ruling.default_loser.value == "seller"
+
+    await env.sleep(3 * DAY + timedelta(minutes=1))
+    assert await deal_stage(database_url, deal.deal_id, Stage.RATING) == "rating"
+    assert balance(database_url, deal.buyer).posted == 0
+    assert balance(database_url, deal.seller).posted == -5_00
+    assert_ledger_invariants(database_url, deal.deal_id)
+
+
+async def appealed(env, deal, dispute, first: Ruling) -> int:
+    await to_awaiting_ruling(env, deal, dispute)
+    first_arbitrator = await dispute.arbitrator()
+    await dispute.act(first_arbitrator, A.RULE, ruling=first)
+    await dispute.act(deal.buyer, A.APPEAL)
+    senior = await dispute.arbitrator()
+    assert senior != first_arbitrator and senior in (arbitrator for arbitrator in await senior_ids(dispute))
+    return senior
+
+
+async def senior_ids(dispute) -> list[int]:
+    return [a.arbitrator_id for a in (await dispute.state()).assignments if a.for_appeal and a.is_senior]
+
+
+async def test_an_appeal_upheld_keeps_the_appeal_fee(env, database_url, arbitrators):
+    deal, dispute = await disputed_credit_deal(env, database_url)
+    senior = await appealed(env, deal, dispute, ruled(release("CRD")))
+    await dispute.act(senior, A.RULE, ruling=ruled(release("CRD"), reasons="The first ruling stands."))
+
+    assert await deal_stage(database_url, deal.deal_id, Stage.RATING) == "rating"
+    state = await dispute.state()
+    assert state.stage is DisputeStage.FINAL and state.appeal.succeeded is False
+    # The escrow to the seller; the buyer pays the dispute fee (5.00) and keeps paying its appeal fee (5.00).
+    assert balance(database_url, deal.buyer).posted == -110_00
+    assert balance(database_url, deal.seller).posted == 95_00
+    assert_ledger_invariants(database_url, deal.deal_id)
+
+
+async def test_an_appeal_that_reverses_the_ruling_costs_the_appellant_nothing(env, database_url, arbitrators):
+    deal, dispute = await disputed_credit_deal(env, database_url)
+    senior = await appealed(env, deal, dispute, ruled(release("CRD")))
+    await dispute.act(senior, A.RULE, ruling=ruled(refund("CRD"), reasons="Criteria 2 and 3 are not met."))
+
+    assert await deal_stage(database_url, deal.deal_id, Stage.RATING) == "rating"
+    assert (await dispute.state()).appeal.succeeded is True
+    assert balance(database_url, deal.buyer).posted == 0
+    assert balance(database_url, deal.seller).posted == -5_00
+    assert_ledger_invariants(database_url, deal.deal_id)
+
+
+async def test_no_ruling_within_the_sla_reassigns_the_case_and_tells_the_operators(env, database_url, arbitrators):
+    deal, dispute = await disputed_credit_deal(env, database_url)
+    await to_awaiting_ruling(env, deal, dispute)
+    slow = await dispute.arbitrator()
+
+    await env.sleep(5 * DAY + timedelta(minutes=1))
+    fresh = await dispute.arbitrator()
+    assert fresh != slow
+    reason = await refused(dispute.act(slow, A.RULE, ruling=ruled(refund("CRD"))))
+    assert "taken off this case" in reason
+    assert operator_alerts(database_url, deal.deal_id) >= 1
+
+    await dispute.act(fresh, A.RULE, ruling=ruled(refund_share("CRD", 5_000)))
+    await env.sleep(3 * DAY + timedelta(minutes=1))
+    assert await deal_stage(database_url, deal.deal_id, Stage.RATING) == "rating"
+    assert balance(database_url, deal.buyer).posted == -52_50
+    assert balance(database_url, deal.seller).posted == 45_00
+    assert_ledger_invariants(database_url, deal.deal_id)
+
+
+def operator_alerts(database_url: str, deal_id: str) -> int:
+    from sqlalchemy import func, select
+
+    from integrations.db.dispute_models import StaffAlertRow
+    from integrations.db.session import unit_of_work
+
+    with unit_of_work(database_url) as session:
+        return session.scalar(select(func.count()).where(StaffAlertRow.deal_id == deal_id,
+                                                         StaffAlertRow.user_id.is_(None),
+                                                         StaffAlertRow.kind == "reassign"))
+
+
+# ---- refusals -----------------------------------------------------------------------------------
+async def test_a_dispute_is_refused_to_a_non_party_twice_in_the_wrong_stage_and_after_the_window(
+        env, database_url, arbitrators):
+    now = await env.get_current_time()
+    deal = await open_deal(env.client, database_url, task_queue=QUEUE, terms=credit_terms(now=now))
+    dispute = DisputeDriver(env.client, deal)
+    await deal.act(deal.seller, "accept")
+    assert "while a delivery is being inspected; this deal is funding" in await refused(dispute.open(deal.buyer))
+    await deal.act(deal.buyer, "fund")
+    await deal.act(deal.seller, "deliver")
+    assert "only the two parties" in await refused(dispute.open(deal.buyer + deal.seller + 10_000))
+
+    await dispute.open(deal.seller, reason="other", details="The buyer will not confirm", asked_for="Payment")
+    assert "already disputed" in await refused(dispute.open(deal.buyer))
+    assert "disputed" in await refused(deal.act(deal.buyer, "confirm"))  # reviews and actions frozen
+
+    late = await open_deal(env.client, database_url, task_queue=QUEUE, terms=credit_terms(now=now))
+    await late.act(late.seller, "accept")
+    await late.act(late.buyer, "fund")
+    await late.act(late.seller, "deliver")
+    await env.sleep(7 * DAY + timedelta(minutes=1))
+    assert "inspection window closed" in await refused(DisputeDriver(env.client, late).open(late.buyer))
+
+
+async def test_only_the_assigned_arbitrator_may_rule(env, database_url, arbitrators):
+    deal, dispute = await disputed_credit_deal(env, database_url)
+    await to_awaiting_ruling(env, deal, dispute)
+    assigned = await dispute.arbitrator()
+    other = next(a for a in arbitrators if a != assigned)
+
+    assert "only the arbitrator assigned" in await refused(dispute.act(other, A.RULE, ruling=ruled(refund("CRD"))))
+    assert "only the arbitrator assigned" in await refused(dispute.act(deal.buyer, A.RULE,
+                                                                       ruling=ruled(refund("CRD"))))
+    assert "decide the CRD leg" in await refused(dispute.act(assigned, A.RULE, ruling=ruled()))
+    assert (await dispute.state()).stage is DisputeStage.AWAITING_RULING

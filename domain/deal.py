@@ -14,6 +14,8 @@ from domain.barter import BarterActions, Handover, opening_handovers
 from domain.cash import CashReceipt
 from domain.deal_actions import DealActions
 from domain.deal_clock import DealClock
+from domain.deal_disputes import DealDisputes
+from domain.dispute_fees import FeeCharge
 from domain.errors import AlreadyDone, DeadlinePassed, InvalidTransition, NotADealParty
 from domain.fees import FeeRule
 from domain.reviews import Review
@@ -30,7 +32,7 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class Deal(DealActions, BarterActions, DealClock):
+class Deal(DealActions, BarterActions, DealClock, DealDisputes):
     deal_id: str
     buyer_id: int
     seller_id: int
@@ -56,6 +58,9 @@ class Deal(DealActions, BarterActions, DealClock):
     reviews: tuple[Review, ...] = ()
     reviews_revealed: bool = False
     alarms_done: tuple[str, ...] = ()
+    disputed_from: Stage | None = None  # the stage a running dispute interrupted
+    disputed_at: dt.datetime | None = None
+    fees_due: tuple[FeeCharge, ...] = ()  # dispute fees to charge to credit accounts after a ruling
 
     # ---- who is who -------------------------------------------------------------------
     def role_of(self, business_id: int) -> Role | None:

@@ -47,7 +47,7 @@ class DealClock:
             alarms.append(Alarm(name, ends, is_reminder=False))
             if reminder > starts:
                 alarms.insert(0, Alarm(f"{name}_reminder", reminder, is_reminder=True))
-        if self.is_barter:
+        if self.is_barter and self.stage is not Stage.DISPUTED:
             alarms.extend(self.handover_alarms())
         return tuple(a for a in alarms if a.key not in self.alarms_done)
 

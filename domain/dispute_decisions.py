@@ -174,3 +174,11 @@ class CaseDecisions:
 
     def _alert(self: Dispute, arbitrator_id: int, subject: str, body: str) -> StaffAlert:
         return StaffAlert("case", f"{subject} — {self.deal_title}", body, arbitrator_id)
+
+
+def no_arbitrator_available(dispute: Dispute, why: str, now: dt.datetime) -> DisputeOutcome:
+    """Nobody without a conflict can take the case: the operators are told, nothing else changes."""
+    summary = f"No arbitrator could be assigned: {why}"
+    step = dispute._step("no_arbitrator", now, None, summary,
+                         alerts=dispute._to_operators("unassigned", "Case needs an arbitrator", summary))
+    return dispute._advance(step)

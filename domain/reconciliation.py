@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from domain.cash import CashKind
 from domain.money import Money
 
-STEP_KINDS = {"fund": CashKind.CHARGE, "release": CashKind.PAYOUT, "refund": CashKind.REFUND}
+STEP_KINDS = {"fund": CashKind.CHARGE, "release": CashKind.PAYOUT, "refund": CashKind.REFUND,
+              "ruling-release": CashKind.PAYOUT, "ruling-refund": CashKind.REFUND}
 WHAT = {CashKind.CHARGE: "card payment", CashKind.PAYOUT: "payout", CashKind.REFUND: "refund"}
 
 

@@ -13,6 +13,7 @@ class Stage(StrEnum):
     CANCELLED = "cancelled"
     IN_DELIVERY = "in_delivery"
     INSPECTION = "inspection"
+    DISPUTED = "disputed"  # a dispute runs (domain/deal_disputes.py): no action, no timer
     SETTLING = "settling"
     RATING = "rating"
     CLOSED = "closed"

@@ -15,13 +15,17 @@ from datetime import timedelta
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.workflow import ChildWorkflowHandle
 
 with workflow.unsafe.imports_passed_through():
     from domain.cash import CashKind, CashMovement, CashReceipt
     from domain.deal import Deal, Outcome, start_deal
+    from domain.dispute_policy import DisputePolicy
+    from domain.disputes import Dispute
     from domain.errors import ERRORS_BY_CODE, TradepactError
     from domain.reviews import Review
     from domain.stages import Action
+    from workflows.dispute_messages import DisputeInput, DisputeResult, DisputeStepRecord, OpenDispute
     from workflows.messages import (
         CashCall,
         DealCommand,
@@ -32,13 +36,17 @@ with workflow.unsafe.imports_passed_through():
         StripeEventSignal,
     )
     from workflows.names import (
+        DEAL_OPEN_DISPUTE,
         DEAL_OPENED,
         DEAL_QUERY,
         DEAL_STAGE,
         DEAL_STRIPE_SIGNAL,
         DEAL_UPDATE,
+        DISPUTE_WORKFLOW,
         MOVE_CASH_ACTIVITY,
+        RECORD_DISPUTE_STEP_ACTIVITY,
         RECORD_STEP_ACTIVITY,
+        dispute_workflow_id,
     )
 
 # Domain refusals never succeed on retry; anything else (database down) is retried.
@@ -71,6 +79,9 @@ class DealWorkflow:
         self._changes = 0
         self._charge_attempts = 0
         self._stripe_events: set[str] = set()
+        self._dispute_policy: DisputePolicy | None = None
+        self._dispute: Dispute | None = None  # the deal's dispute, once opened (at most one)
+        self._dispute_child: ChildWorkflowHandle | None = None  # while it runs
 
     @workflow.run
     async def run(self, start: DealInput) -> DealResult:
@@ -81,6 +92,7 @@ class DealWorkflow:
             )
         except TradepactError as error:
             raise refusal(error) from error
+        self._dispute_policy = start.dispute_policy
         async with self._lock:
             await self._record(opening)
         while not self.deal.is_final:
@@ -88,6 +100,8 @@ class DealWorkflow:
             async with self._lock:
                 while (outcome := self.deal.on_clock(workflow.now())) is not None:
                     await self._record(outcome)
+            if self._dispute_child is not None:  # set under the lock by `open_dispute`
+                await self._conclude_dispute()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return DealResult(self.deal.deal_id, self.deal.stage, self.deal.version)
 
@@ -238,6 +252,57 @@ class DealWorkflow:
                                 r.communication, r.comment, now)
                 return deal.review(actor, review, now)
         raise ApplicationError(f"unknown action {command.action}", type="invalid_input")
+
+    # ---- a dispute: the deal stops, a child workflow decides, the deal executes ----------------
+    @workflow.update(name=DEAL_OPEN_DISPUTE)
+    async def open_dispute(self, request: OpenDispute) -> DealReply:
+        async with self._lock:
+            outcome, opened = self._decide_dispute(request)
+            await self._record(outcome)
+            # The case is in the read model before the party hears back (the child's own record of
+            # this step is then a no-op): the web shows the dispute page right away.
+            await workflow.execute_local_activity(
+                RECORD_DISPUTE_STEP_ACTIVITY, DisputeStepRecord(opened.dispute, opened.step),
+                start_to_close_timeout=timedelta(seconds=30), retry_policy=STEP_RETRY)
+            self._dispute = opened.dispute
+            self._dispute_child = await workflow.start_child_workflow(
+                DISPUTE_WORKFLOW, DisputeInput(opened.dispute, opened.step),
+                id=dispute_workflow_id(self.deal.deal_id), task_queue=workflow.info().task_queue,
+                result_type=DisputeResult)
+            self._changes += 1  # wake the run loop: it now waits for the dispute's end
+        return DealReply(self.deal.deal_id, self.deal.stage, self.deal.version, outcome.step.summary)
+
+    @open_dispute.validator
+    def validate_open_dispute(self, request: OpenDispute) -> None:
+        self._decide_dispute(request)
+
+    def _decide_dispute(self, request: OpenDispute):
+        if self._deal is None:
+            raise ApplicationError("the deal is still being set up; try again", type="not_ready")
+        try:
+            return self.deal.open_dispute(request.actor_business_id, request.reason, request.details,
+                                          request.asked_for, workflow.now(), self._dispute_policy, self._dispute)
+        except TradepactError as error:
+            raise refusal(error) from error
+
+    async def _conclude_dispute(self) -> None:
+        """Wait for the dispute's end, then execute its ruling (or resume, if withdrawn)."""
+        assert self._dispute_child is not None
+        result: DisputeResult = await self._dispute_child
+        self._dispute_child = None
+        async with self._lock:
+            now = workflow.now()
+            if result.ruling is None:
+                outcome = self.deal.dispute_withdrawn(now, result.summary)
+            else:
+                outcome = self.deal.execute_ruling(result.ruling, result.fee_charges + result.appeal_fee_kept,
+                                                   now, result.summary)
+            await self._record(outcome)
+            if self.deal.fees_due:
+                try:
+                    await self._record(self.deal.collect_dispute_fees(now))
+                except ApplicationError as refused:
+                    await self._record(self.deal.dispute_fees_refused(now, refused.message))
 
     @workflow.signal(name=DEAL_STRIPE_SIGNAL)
     async def stripe_event(self, event: StripeEventSignal) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from domain.cash import CashKind, CashMovement
 from domain.deal import Deal
+from domain.dispute_policy import DisputePolicy
 from domain.fees import FeeRule
 from domain.stages import Action, Stage
 from domain.steps import Step
@@ -26,6 +27,7 @@ class DealInput:
     terms: DealTerms
     policy: TimerPolicy | None = None
     fee_rule: FeeRule | None = None
+    dispute_policy: DisputePolicy | None = None  # None: the platform's (domain/dispute_policy.py)
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,21 @@ SUBSCRIPTION_QUERY = "subscription"
 LOAD_PLAN_ACTIVITY = "load_plan"
 CHARGE_SUBSCRIPTION_ACTIVITY = "charge_subscription"
 RECORD_SUBSCRIPTION_ACTIVITY = "record_subscription"
+DEAL_OPEN_DISPUTE = "open_dispute"  # the deal's Update that opens its dispute
+DISPUTE_WORKFLOW = "DisputeWorkflow"
+DISPUTE_UPDATE = "act"  # every action on a dispute (workflows.dispute_messages.DisputeCommand)
+DISPUTE_QUERY = "dispute"
+RECORD_DISPUTE_STEP_ACTIVITY = "record_dispute_step"
+LOAD_ARBITRATORS_ACTIVITY = "load_arbitrators"
 DEAL_STAGE = SearchAttributeKey.for_keyword("DealStage")
 
 
 def deal_workflow_id(deal_id: str) -> str:
     return f"deal-{deal_id}"
+
+
+def dispute_workflow_id(deal_id: str) -> str:
+    return f"dispute-{deal_id}"
 
 
 def payout_retry_workflow_id(movement_key: str) -> str:

@@ -26,12 +26,14 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.cash import CashSteps
 from activities.deal_steps import DealSteps
+from activities.dispute_steps import DisputeSteps
 from activities.payouts import PayoutRetries
 from activities.reconciliation import Reconciliation
 from activities.subscriptions import SubscriptionSteps
 from integrations.settings import Settings
 from integrations.stripe import StripeGateway
 from workflows.deal import DealWorkflow
+from workflows.dispute import DisputeWorkflow
 from workflows.messages import ReconciliationRequest
 from workflows.names import NIGHTLY_RECONCILIATION, RECONCILIATION_WORKFLOW
 from workflows.payout_retry import PayoutRetryWorkflow
@@ -42,7 +44,7 @@ from workflows.subscription import SubscriptionWorkflow
 # classes, so dataclasses decoded from history resolve their type hints.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules(
-        "domain", "workflows.messages", "workflows.subscription_messages")
+        "domain", "workflows.messages", "workflows.subscription_messages", "workflows.dispute_messages")
 )
 
 
@@ -53,13 +55,15 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     payouts = PayoutRetries(settings.database_url, stripe)
     reconciliation = Reconciliation(settings.database_url, stripe)
     subscriptions = SubscriptionSteps(settings.database_url, stripe)
+    disputes = DisputeSteps(settings.database_url)
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[DealWorkflow, PayoutRetryWorkflow, ReconciliationWorkflow, SubscriptionWorkflow],
+        workflows=[DealWorkflow, DisputeWorkflow, PayoutRetryWorkflow, ReconciliationWorkflow, SubscriptionWorkflow],
         workflow_runner=WORKFLOW_RUNNER,
         activities=[steps.record_step, cash.move_cash, payouts.retry_payout, reconciliation.reconcile_cash,
-                    subscriptions.load_plan, subscriptions.charge, subscriptions.record],
+                    subscriptions.load_plan, subscriptions.charge, subscriptions.record,
+                    disputes.record_step, disputes.load_arbitrators],
         activity_executor=executor,
         max_concurrent_activities=16,
     )

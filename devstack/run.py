@@ -153,7 +153,8 @@ class LocalStack:
 
 
 @contextmanager
-def isolated_stack(prefix: str, seed_demo: bool = False) -> Iterator[LocalStack]:
+def isolated_stack(prefix: str, seed_demo: bool = False,
+                   extra_env: dict[str, str] | None = None) -> Iterator[LocalStack]:
     """The whole `make run` stack in a fresh temporary directory on free ports (tests, benchmarks).
 
     The data directory is not pytest's: pytest resets its temp tree's permissions, and the
@@ -163,6 +164,7 @@ def isolated_stack(prefix: str, seed_demo: bool = False) -> Iterator[LocalStack]
     ports = {name: free_port() for name in PORTS}
     env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
     env.update(PORT=str(free_port()), SECRET_KEY=f"{prefix}-secret", TRADEPACT_DEV_DIR=str(dev_dir))
+    env.update(extra_env or {})
     stack = Supervisor()
     try:
         start_services(stack, env, dev_dir=dev_dir, ports=ports)

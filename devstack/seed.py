@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from integrations.db.app_models import Category, Listing
+from integrations.db.dispute_models import Arbitrator
 from integrations.db.members import add_staff, register_business, user_by_email
 from integrations.db.session import unit_of_work
 
@@ -54,6 +55,8 @@ MEMBERS = (
 
 STAFF = (
     ("arbitrator@tradepact.example", "Iris Arbitre", "arbitrator"),
+    # A senior arbitrator: appeals go to a senior one who did not rule the first time.
+    ("arbitrator2@tradepact.example", "Sol Senior", "arbitrator"),
     ("finance@tradepact.example", "Felix Finance", "finance"),
     # A second finance user: a manual adjustment is posted only when another one approves it.
     ("finance2@tradepact.example", "Fatima Finance", "finance"),
@@ -83,7 +86,9 @@ def seed(database_url: str, hash_password) -> list[tuple[str, str]]:
                 ))
         for email, name, role in STAFF:
             if user_by_email(session, email) is None:
-                add_staff(session, email=email, display_name=name, password_hash=password_hash, role=role)
+                user_id = add_staff(session, email=email, display_name=name, password_hash=password_hash, role=role)
+                if role == "arbitrator":
+                    session.add(Arbitrator(user_id=user_id, is_senior=email.startswith("arbitrator2@")))
     return [(m.email, "member") for m in MEMBERS] + [(email, role) for email, _n, role in STAFF]
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from domain.dispute_fees import AppealFeeRule, DisputeFeeRule
+from domain.errors import InvalidInput
 from domain.evidence import EvidenceRules
 
 HOUR = 3_600
@@ -42,6 +43,21 @@ class DisputePolicy:
     @property
     def appeal_window(self) -> dt.timedelta:
         return dt.timedelta(seconds=self.appeal_window_s)
+
+    @classmethod
+    def with_windows(cls, spec: str) -> DisputePolicy:
+        """A policy with other windows, in seconds: `settlement=5,evidence=20,ruling=3600,appeal=5`
+        (a demo or test stack that cannot wait days; any window left out keeps its default)."""
+        names = {"settlement": "settlement_talks_s", "evidence": "evidence_s", "ruling": "ruling_sla_s",
+                 "appeal": "appeal_window_s"}
+        windows = {}
+        for part in filter(None, (p.strip() for p in spec.split(","))):
+            name, _, seconds = part.partition("=")
+            if name.strip() not in names or not seconds.strip().isdigit() or int(seconds) <= 0:
+                raise InvalidInput(f"dispute windows are name=seconds with names {', '.join(names)}: {part!r}",
+                                   field="dispute_windows")
+            windows[names[name.strip()]] = int(seconds)
+        return cls(**windows)
 
     def reminders(self, starts_at: dt.datetime, deadline: dt.datetime) -> tuple[dt.datetime, ...]:
         """The reminder times before `deadline`; a lead longer than the window has no reminder."""

@@ -27,6 +27,7 @@ class Settings:
     smtp_url: str
     secret_key: str
     port: int
+    dispute_windows: str = ""  # TRADEPACT_DISPUTE_WINDOWS, e.g. "settlement=5,evidence=20": short demo windows
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -42,6 +43,7 @@ class Settings:
             smtp_url=env.get("SMTP_URL", "smtp://127.0.0.1:1025"),
             secret_key=env.get("SECRET_KEY") or local_secret_key(),
             port=int(env.get("PORT", "5000")),
+            dispute_windows=env.get("TRADEPACT_DISPUTE_WINDOWS", ""),
         )
 
 

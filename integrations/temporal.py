@@ -28,6 +28,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.deal import Deal
 from domain.errors import ERRORS_BY_CODE, InvalidInput, TradepactError
+from workflows.dispute_messages import DisputeCommand, DisputeReply, OpenDispute
 from workflows.messages import (
     DealCommand,
     DealInput,
@@ -38,14 +39,17 @@ from workflows.messages import (
     StripeEventSignal,
 )
 from workflows.names import (
+    DEAL_OPEN_DISPUTE,
     DEAL_OPENED,
     DEAL_QUERY,
     DEAL_STRIPE_SIGNAL,
     DEAL_UPDATE,
     DEAL_WORKFLOW,
+    DISPUTE_UPDATE,
     PAYOUT_RETRY_WORKFLOW,
     RECONCILIATION_WORKFLOW,
     deal_workflow_id,
+    dispute_workflow_id,
     payout_retry_workflow_id,
 )
 
@@ -135,6 +139,26 @@ class TemporalGateway:
         return await self._guarded(handle.execute_update(
             DEAL_UPDATE, command, result_type=DealReply, rpc_timeout=timedelta(seconds=CALL_TIMEOUT)
         ))
+
+    def open_dispute(self, deal_id: str, request: OpenDispute) -> DealReply:
+        """A party opens a dispute: the deal's Update, which starts the dispute's child workflow."""
+        return self.call(self._open_dispute(deal_id, request))
+
+    async def _open_dispute(self, deal_id: str, request: OpenDispute) -> DealReply:
+        client = await self.connected()
+        handle = client.get_workflow_handle(deal_workflow_id(deal_id))
+        return await self._guarded(handle.execute_update(
+            DEAL_OPEN_DISPUTE, request, result_type=DealReply, rpc_timeout=timedelta(seconds=CALL_TIMEOUT)))
+
+    def dispute_act(self, deal_id: str, command: DisputeCommand) -> DisputeReply:
+        """An action on the deal's dispute; raises the domain's refusal, or TemporalUnavailable."""
+        return self.call(self._dispute_act(deal_id, command))
+
+    async def _dispute_act(self, deal_id: str, command: DisputeCommand) -> DisputeReply:
+        client = await self.connected()
+        handle = client.get_workflow_handle(dispute_workflow_id(deal_id))
+        return await self._guarded(handle.execute_update(
+            DISPUTE_UPDATE, command, result_type=DisputeReply, rpc_timeout=timedelta(seconds=CALL_TIMEOUT)))
 
     def stripe_event(self, deal_id: str, event: StripeEventSignal) -> bool:
         """Signal a verified Stripe event to its deal; False if the deal's workflow has ended."""

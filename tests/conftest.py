@@ -116,9 +116,13 @@ def deal_worker(settings: Settings) -> Iterator[RunningWorker]:
         thread.join(timeout=10)
 
 
+E2E_DISPUTE_WINDOWS = "settlement=2,evidence=15,ruling=3600,appeal=2"
+
+
 @pytest.fixture(scope="session")
 def running_stack() -> Iterator[LocalStack]:
     """The real stack exactly as `make run` starts it (temporary directory, free ports), shared by
     the end-to-end and browser tests."""
-    with isolated_stack("e2e", seed_demo=True) as stack:
+    # Dispute windows of seconds, not days, so a dispute can be walked to its ruling through the API.
+    with isolated_stack("e2e", seed_demo=True, extra_env={"TRADEPACT_DISPUTE_WINDOWS": E2E_DISPUTE_WINDOWS}) as stack:
         yield stack

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
+from domain.dispute_policy import DisputePolicy
 from integrations.settings import Settings
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ def create_app(settings: Settings | None = None, *, deals: DealService | None = 
         ARGON2_FAST=False,
         MAX_CONTENT_LENGTH=1024 * 1024,
         LISTINGS_PER_PAGE=20,
+        # None: the platform's dispute windows (days); a test or demo stack may shorten them.
+        DISPUTE_POLICY=DisputePolicy.with_windows(settings.dispute_windows) if settings.dispute_windows else None,
     )
     app.config.update(config or {})
     install_deal_service(app, deals or _temporal_gateway(settings))

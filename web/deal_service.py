@@ -10,6 +10,7 @@ from typing import Protocol
 
 from flask import Flask, current_app
 
+from workflows.dispute_messages import DisputeCommand, DisputeReply, OpenDispute
 from workflows.messages import (
     DealCommand,
     DealInput,
@@ -29,6 +30,10 @@ class DealService(Protocol):
     def act(self, deal_id: str, command: DealCommand) -> DealReply: ...
 
     def stripe_event(self, deal_id: str, event: StripeEventSignal) -> bool: ...
+
+    def open_dispute(self, deal_id: str, request: OpenDispute) -> DealReply: ...
+
+    def dispute_act(self, deal_id: str, command: DisputeCommand) -> DisputeReply: ...
 
     def retry_payout(self, retry: PayoutRetry) -> PayoutRetried: ...
 

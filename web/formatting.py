@@ -23,7 +23,7 @@ STAGE_LABELS = {
     Stage.CANCELLED: "Cancelled",
     Stage.IN_DELIVERY: "In delivery",
     Stage.INSPECTION: "Delivered, under inspection",
-    Stage.DISPUTED: "Disputed: release on hold",
+    Stage.DISPUTED: "Disputed",
     Stage.SETTLING: "Settling",
     Stage.RATING: "Completed, rating open",
     Stage.CLOSED: "Closed",

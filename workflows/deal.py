@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.errors import ERRORS_BY_CODE, TradepactError
     from domain.reviews import Review
     from domain.stages import Action
-    from workflows.dispute_messages import DisputeInput, DisputeResult, OpenDispute
+    from workflows.dispute_messages import DisputeInput, DisputeResult, DisputeStepRecord, OpenDispute
     from workflows.messages import (
         CashCall,
         DealCommand,
@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
         DEAL_UPDATE,
         DISPUTE_WORKFLOW,
         MOVE_CASH_ACTIVITY,
+        RECORD_DISPUTE_STEP_ACTIVITY,
         RECORD_STEP_ACTIVITY,
         dispute_workflow_id,
     )
@@ -258,6 +259,11 @@ class DealWorkflow:
         async with self._lock:
             outcome, opened = self._decide_dispute(request)
             await self._record(outcome)
+            # The case is in the read model before the party hears back (the child's own record of
+            # this step is then a no-op): the web shows the dispute page right away.
+            await workflow.execute_local_activity(
+                RECORD_DISPUTE_STEP_ACTIVITY, DisputeStepRecord(opened.dispute, opened.step),
+                start_to_close_timeout=timedelta(seconds=30), retry_policy=STEP_RETRY)
             self._dispute = opened.dispute
             self._dispute_child = await workflow.start_child_workflow(
                 DISPUTE_WORKFLOW, DisputeInput(opened.dispute, opened.step),

@@ -9,7 +9,8 @@ import uuid
 from sqlalchemy import select
 from temporalio.client import Client
 
-from domain.dispute_stages import DisputeAction
+from domain.dispute_policy import DisputePolicy
+from domain.dispute_stages import DisputeAction, DisputeStage
 from domain.disputes import Dispute
 from domain.stages import Stage
 from integrations.db.app_models import DealRow, User
@@ -83,3 +84,23 @@ def assert_ledger_invariants(database_url: str, deal_id: str) -> None:
         assert all(total == 0 for total in ledger.trial_balance().values())
         assert all(amount == 0 for amount in ledger.escrow_balance(deal_id).values())
         assert all(total == 0 for total in ledger.pending_balance().values())
+
+
+# Windows of a second, for tests on the real dev server: the case reaches a ruling at once.
+QUICK = DisputePolicy(settlement_talks_s=1, evidence_s=1, ruling_sla_s=3_600, appeal_window_s=1)
+
+
+async def dispute_stage(dispute: DisputeDriver, wanted: DisputeStage, attempts: int = 400) -> DisputeStage:
+    stage = None
+    for _ in range(attempts):
+        stage = (await dispute.state()).stage
+        if stage is wanted:
+            break
+        await asyncio.sleep(0.05)
+    return stage
+
+
+async def ruled_on_the_quick(dispute: DisputeDriver, ruling) -> None:
+    """Through talks and evidence (a second each, nobody speaks), then the arbitrator rules."""
+    assert await dispute_stage(dispute, DisputeStage.AWAITING_RULING) is DisputeStage.AWAITING_RULING
+    await dispute.act(await dispute.arbitrator(), DisputeAction.RULE, ruling=ruling)

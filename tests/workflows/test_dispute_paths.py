@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
+import stripe
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import WorkflowUpdateFailedError
@@ -22,11 +24,14 @@ from activities.deal_steps import DealSteps
 from activities.dispute_steps import DisputeSteps
 from domain.dispute_stages import DisputeAction as A
 from domain.dispute_stages import DisputeStage
-from domain.rulings import Ruling, refund, refund_share, release
+from domain.money import Money, credits
+from domain.rulings import BondDecision, BondRuling, Ruling, refund, refund_share, release
 from domain.stages import Stage
+from domain.terms import DealTerms, Leg, Obligation, Role
 from integrations.stripe import StripeGateway
 from tests.workflows.dispute_driver import DisputeDriver, an_arbitrator, assert_ledger_invariants, deal_stage
 from tests.workflows.driver import balance, credit_terms, open_deal, timeline_kinds
+from tests.workflows.test_cash_deal import onboard, stripe_objects
 from workflows.deal import DealWorkflow
 from workflows.dispute import DisputeWorkflow
 from workflows.worker import WORKFLOW_RUNNER
@@ -269,3 +274,54 @@ async def test_only_the_assigned_arbitrator_may_rule(env, database_url, arbitrat
                                                                        ruling=ruled(refund("CRD"))))
     assert "decide the CRD leg" in await refused(dispute.act(assigned, A.RULE, ruling=ruled()))
     assert (await dispute.state()).stage is DisputeStage.AWAITING_RULING
+
+
+# ---- cash and barter ----------------------------------------------------------------------------
+async def test_a_split_of_a_hybrid_deal_moves_exactly_the_ruled_cash_through_stripe(
+        env, database_url, settings, arbitrators):
+    gateway = StripeGateway.from_settings(settings)
+    now = await env.get_current_time()
+    terms = replace(credit_terms(now=now), legs=(Leg(Role.BUYER, Money(60_00, "EUR")), Leg(Role.BUYER, credits(40_00))))
+    deal = await open_deal(env.client, database_url, task_queue=QUEUE, terms=terms)
+    onboard(database_url, gateway, deal.seller)
+    await deal.act(deal.seller, "accept")
+    await deal.act(deal.buyer, "fund")
+    await deal.act(deal.seller, "deliver")
+    dispute = DisputeDriver(env.client, deal)
+    await dispute.open(deal.buyer)
+
+    half = ruled(refund_share("EUR", 5_000), refund_share("CRD", 5_000))
+    await ruled_and_final(env, database_url, deal, dispute, half)
+
+    # EUR: 30.00 each way; the seller's half less 1.50 commission and 2.50 of the 5.00 fee, the
+    # buyer's less the other 2.50. CRD likewise: 20.00 each way, 1.00 commission, 2.50 fee each.
+    sdk = stripe.StripeClient(settings.stripe_secret_key, base_addresses={"api": settings.stripe_api_base})
+    assert stripe_objects(sdk, deal.deal_id) == {"charges": [60_00], "refunds": [27_50], "transfers": [26_00]}
+    assert balance(database_url, deal.buyer).posted == -22_50
+    assert balance(database_url, deal.seller).posted == 16_50
+    assert_ledger_invariants(database_url, deal.deal_id)
+
+
+async def test_a_barter_ruling_forfeits_the_bond_of_the_side_that_failed(env, database_url, arbitrators):
+    now = await env.get_current_time()
+    terms = DealTerms(
+        title="Flyers for a boiler repair", legs=(),
+        obligations=(Obligation(Role.SELLER, "500 printed flyers", "Colours match the proof"),
+                     Obligation(Role.BUYER, "Boiler repair", "Hot water for a week")),
+        delivery_due_at=now + 10 * DAY, bond=credits(20_00))
+    deal = await open_deal(env.client, database_url, task_queue=QUEUE, terms=terms)
+    await deal.act(deal.seller, "accept")
+    await deal.act(deal.buyer, "fund")
+    await deal.act(deal.seller, "fund")
+    await deal.act(deal.seller, "deliver")
+    dispute = DisputeDriver(env.client, deal)
+    await dispute.open(deal.buyer, details="The flyers are the wrong colours", asked_for="The seller's bond")
+
+    forfeit = Ruling((), "The proof was not followed.", (BondRuling(Role.BUYER, BondDecision.RETURN),
+                                                        BondRuling(Role.SELLER, BondDecision.FORFEIT)))
+    await ruled_and_final(env, database_url, deal, dispute, forfeit)
+
+    assert balance(database_url, deal.buyer).posted == 20_00
+    assert balance(database_url, deal.seller).posted == -20_00
+    assert balance(database_url, deal.buyer).pending_out == 0
+    assert_ledger_invariants(database_url, deal.deal_id)

@@ -15,6 +15,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from workflows.deal import DealWorkflow
+from workflows.dispute import DisputeWorkflow
 from workflows.worker import WORKFLOW_RUNNER
 
 HISTORY_DIR = Path(__file__).parent / "histories"
@@ -24,7 +25,7 @@ HISTORIES = sorted(HISTORY_DIR.glob("*.json"))
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_saved_history_replays(path: Path):
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    await Replayer(workflows=[DealWorkflow], workflow_runner=WORKFLOW_RUNNER).replay_workflow(history)
+    await Replayer(workflows=[DealWorkflow, DisputeWorkflow], workflow_runner=WORKFLOW_RUNNER).replay_workflow(history)
 
 
 async def test_a_fresh_history_replays(client, database_url):

@@ -59,3 +59,5 @@ def _requires(allowed: Callable[[SignedInUser], bool]) -> Callable[[Callable[P, 
 api_signed_in = _requires(lambda user: True)
 api_member = _requires(lambda user: user.is_member)
 api_finance = _requires(lambda user: user.role in FINANCE_ROLES)
+api_arbitrator = _requires(lambda user: user.role == "arbitrator")
+api_operator = _requires(lambda user: user.role == "admin")  # operators are the platform's admins

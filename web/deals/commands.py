@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from domain.deal import Deal, start_deal
@@ -64,7 +65,8 @@ def deal_input(session: Session, listing: ListingView, proposer_id: int, data: d
     paid = buyer if terms.legs and all(leg.payer is Role.SELLER for leg in terms.legs) else seller
     fee_rule = fee_rule_for(session, paid)
     start_deal(deal_id, buyer, seller, proposer_id, terms, now, fee_rule=fee_rule)  # the domain's checks only
-    return DealInput(deal_id, buyer, seller, proposer_id, terms, fee_rule=fee_rule)
+    return DealInput(deal_id, buyer, seller, proposer_id, terms, fee_rule=fee_rule,
+                     dispute_policy=current_app.config.get("DISPUTE_POLICY"))
 
 
 def counter_terms(current: DealTerms, data: dict[str, Any], now: dt.datetime) -> DealTerms:

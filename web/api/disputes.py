@@ -1,0 +1,249 @@
+"""API: a party opens a dispute, offers and accepts settlements, submits evidence, withdraws or
+appeals; the assigned arbitrator rules; both parties, the arbitrator and operators read the case
+and download its evidence pack.
+
+Every write is one Update to a workflow, whose validator applies the domain rule: refused with
+409 and the rule's reason, 422 with field errors for malformed input, 503 when Temporal is away.
+A dispute that is not the viewer's is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Response, abort, render_template, request
+from marshmallow import Schema, fields
+
+from domain.dispute_stages import DisputeAction
+from integrations.db.evidence_files import forget_evidence_files, store_evidence_file
+from integrations.db.queries import deal_state_for_party
+from integrations.db.queries.disputes import Viewer, deal_of_dispute, dispute_state, evidence_file
+from web.api.access import api_member, api_signed_in, api_user
+from web.api.blueprint import ApiBlueprint
+from web.api.dispute_documents import case_document, evidence_pack, plain
+from web.api.dispute_inputs import DisputeNoteBody, OpenDisputeBody, RulingBody, ruling_from
+from web.api.evidence_upload import checked_files
+from web.api.schemas import ErrorOut
+from web.db import db, fresh_reads
+from web.deal_service import deal_service
+from workflows.dispute_messages import DisputeCommand, OpenDispute
+
+blp = ApiBlueprint("api_disputes", __name__, description="Disputes: settlement, evidence, rulings, appeals",
+                   template_folder="templates")
+A = DisputeAction
+MB = 1024 * 1024
+
+
+class DisputeOut(Schema):
+    """The case as its viewer may see it (see `web/api/dispute_documents.case_document`)."""
+
+    deal_id = fields.String()
+    title = fields.String()
+    stage = fields.String()
+    stage_label = fields.String()
+    version = fields.Integer()
+    role = fields.String(allow_none=True)
+    reason = fields.String()
+    details = fields.String()
+    asked_for = fields.String()
+    deadlines = fields.List(fields.Dict())
+    held = fields.List(fields.Dict())
+    checklist = fields.List(fields.Dict())
+    offers = fields.List(fields.Dict())
+    evidence = fields.List(fields.Dict())
+    arbitrator = fields.Dict(allow_none=True)
+    assignments = fields.List(fields.Dict())
+    ruling = fields.Dict(allow_none=True)
+    appeal = fields.Dict(allow_none=True)
+    appeal_ruling = fields.Dict(allow_none=True)
+    appeal_fee = fields.List(fields.Dict())
+    timeline = fields.List(fields.Dict())
+    party_records = fields.Dict(allow_none=True)
+    allowed_actions = fields.List(fields.String())
+    evidence_pack = fields.String()
+
+
+class DisputeActionOut(Schema):
+    deal_id = fields.String()
+    stage = fields.String()
+    version = fields.Integer()
+    summary = fields.String()
+    dispute = fields.Nested(DisputeOut)
+
+
+def refusals(view):
+    """Document the error answers every dispute write can give."""
+    for status, why in ((404, "Not a dispute of yours"), (409, "Not allowed now: the rule's reason"),
+                        (422, "Malformed input, with field errors"), (503, "The workflow service is away")):
+        view = blp.alt_response(status, schema=ErrorOut, description=why)(view)
+    return view
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def viewer() -> Viewer:
+    user = api_user()
+    return Viewer(user.id, user.role, user.business_id)
+
+
+def case_or_404(deal_id: str):
+    dispute = dispute_state(db(), deal_id, viewer())
+    deal = deal_of_dispute(db(), deal_id) if dispute is not None else None
+    if dispute is None or deal is None:
+        abort(404, description="No dispute of yours on this deal.")
+    return dispute, deal
+
+
+def case(deal_id: str) -> dict[str, Any]:
+    dispute, deal = case_or_404(deal_id)
+    return plain(case_document(db(), dispute, deal, viewer(), now()))
+
+
+def act(deal_id: str, action: DisputeAction, **fields_) -> dict[str, Any]:
+    case_or_404(deal_id)
+    me = api_user()
+    actor = me.business_id if me.is_member else me.id
+    reply = deal_service().dispute_act(deal_id, DisputeCommand(action, actor, me.id, **fields_))
+    fresh_reads()
+    return {"deal_id": reply.deal_id, "stage": reply.stage.value, "version": reply.version,
+            "summary": reply.summary, "dispute": case(deal_id)}
+
+
+@blp.route("/deals/<deal_id>/dispute", methods=["POST"])
+@api_member
+@blp.arguments(OpenDisputeBody)
+@blp.response(201, DisputeOut)
+@refusals
+def open_dispute(data: dict, deal_id: str):
+    """Open a dispute while a delivery is being inspected: the deal stops (no auto-confirmation,
+    reviews frozen) and settlement talks start."""
+    me = api_user()
+    if deal_state_for_party(db(), deal_id, me.business_id) is None:
+        abort(404)
+    deal_service().open_dispute(deal_id, OpenDispute(me.business_id, me.id, data["reason"], data["details"],
+                                                     data["asked_for"]))
+    fresh_reads()
+    return case(deal_id)
+
+
+@blp.route("/deals/<deal_id>/dispute", methods=["GET"])
+@api_signed_in
+@blp.response(200, DisputeOut)
+def dispute(deal_id: str):
+    """The case: terms checklist, deadlines, offers, evidence, arbitrator, rulings, timeline, and
+    the actions I may take now."""
+    return case(deal_id)
+
+
+@blp.route("/deals/<deal_id>/dispute/offers", methods=["POST"])
+@api_member
+@blp.arguments(RulingBody)
+@blp.response(200, DisputeActionOut)
+@refusals
+def offer_settlement(data: dict, deal_id: str):
+    """Offer a settlement (per leg release / refund / split; `reasons` is your message). It
+    replaces any earlier offer; the other side may accept it while talks run."""
+    return act(deal_id, A.OFFER_SETTLEMENT, ruling=ruling_from(data))
+
+
+@blp.route("/deals/<deal_id>/dispute/offers/<int:number>/accept", methods=["POST"])
+@api_member
+@blp.response(200, DisputeActionOut)
+@refusals
+def accept_settlement(deal_id: str, number: int):
+    """Accept the other side's live offer `number`: the dispute is settled and executed."""
+    return act(deal_id, A.ACCEPT_SETTLEMENT, offer_number=number)
+
+
+@blp.route("/deals/<deal_id>/dispute/evidence", methods=["POST"])
+@api_member
+@blp.response(200, DisputeActionOut)
+@refusals
+def submit_evidence(deal_id: str):
+    """Submit evidence as `multipart/form-data`: `statement`, and `files` (repeatable). Each file
+    is checked (size, type against its content) and hashed before anything is stored."""
+    dispute, _deal = case_or_404(deal_id)
+    me = api_user()
+    dispute.check(A.SUBMIT_EVIDENCE, me.business_id, now())  # refused here: nothing is read or stored
+    rules = dispute.policy.evidence
+    request.max_content_length = rules.max_files * rules.max_file_bytes + MB
+    statement = request.form.get("statement", "")
+    checked = checked_files(statement, request.files.getlist("files"), rules)
+    stored = [f.sha256 for f, data in checked
+              if store_evidence_file(db(), deal_id, f.sha256, f.media_type, data, me.business_id, now())]
+    db().commit()
+    try:
+        return act(deal_id, A.SUBMIT_EVIDENCE, statement=statement, files=tuple(f for f, _ in checked))
+    except Exception:
+        db().rollback()
+        forget_evidence_files(db(), deal_id, stored)  # the dispute refused it: keep nothing of it
+        db().commit()
+        raise
+
+
+@blp.route("/deals/<deal_id>/dispute/evidence/<sha256>", methods=["GET"])
+@api_signed_in
+def download_evidence(deal_id: str, sha256: str):
+    """One evidence file, as submitted (its SHA-256 is in the case and the evidence pack)."""
+    case_or_404(deal_id)
+    file = evidence_file(db(), deal_id, sha256)
+    if file is None:
+        abort(404)
+    return Response(file.data, mimetype=file.content_type, headers={
+        "Content-Disposition": f'attachment; filename="{sha256[:16]}"', "X-Content-SHA256": file.sha256})
+
+
+@blp.route("/deals/<deal_id>/dispute/withdraw", methods=["POST"])
+@api_member
+@blp.arguments(DisputeNoteBody)
+@blp.response(200, DisputeActionOut)
+@refusals
+def withdraw(data: dict, deal_id: str):
+    """Withdraw your dispute (the opener only, before a ruling): the deal continues."""
+    return act(deal_id, A.WITHDRAW, note=data["note"])
+
+
+@blp.route("/deals/<deal_id>/dispute/appeal", methods=["POST"])
+@api_member
+@blp.response(200, DisputeActionOut)
+@refusals
+def appeal(deal_id: str):
+    """Appeal the ruling, once, within the appeal window; a senior arbitrator decides, finally.
+    The appeal fee is kept only if the appeal fails."""
+    return act(deal_id, A.APPEAL)
+
+
+@blp.route("/deals/<deal_id>/dispute/ruling", methods=["POST"])
+@api_signed_in
+@blp.arguments(RulingBody)
+@blp.response(200, DisputeActionOut)
+@refusals
+def rule(data: dict, deal_id: str):
+    """The assigned arbitrator's ruling: per leg release / refund / split (by `refund_bps` or both
+    amounts), each bond returned or forfeited, and written reasons. Amounts that do not match
+    what is held are refused (422)."""
+    if api_user().role != "arbitrator":
+        abort(404)
+    return act(deal_id, A.RULE, ruling=ruling_from(data))
+
+
+@blp.route("/deals/<deal_id>/dispute/pack", methods=["GET"])
+@api_signed_in
+def pack(deal_id: str):
+    """The evidence pack as JSON: terms, the deal's and the dispute's full timelines, evidence
+    with file hashes, settlement offers, assignments and rulings."""
+    dispute, deal = case_or_404(deal_id)
+    return plain(evidence_pack(db(), dispute, deal, now()))
+
+
+@blp.route("/deals/<deal_id>/dispute/pack.html", methods=["GET"])
+@api_signed_in
+def pack_html(deal_id: str):
+    """The evidence pack as one HTML document, to read, print or keep."""
+    dispute, deal = case_or_404(deal_id)
+    html = render_template("api/evidence_pack.html", pack=plain(evidence_pack(db(), dispute, deal, now())))
+    return Response(html, mimetype="text/html", headers={
+        "Content-Disposition": f'attachment; filename="evidence-pack-{deal_id}.html"'})

@@ -17,15 +17,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from marshmallow import ValidationError
 
 from domain.dispute_stages import DisputeAction
+from domain.disputes import Dispute
 from domain.errors import InvalidInput
 from integrations.db import queries
-from integrations.db.queries import dispute_pages
+from integrations.db.queries.disputes import Viewer, arbitrator_queue, dispute_state, track_record
 from web.auth.access import staff_required
 from web.auth.identity import viewer
 from web.db import db
+from web.deal_service import deal_service
 from web.disputes import page
 from web.disputes.inputs import ruling_from_form
-from web.disputes.service import disputes
 from web.disputes.views import file_response
 from web.errors import field_errors
 from web.fields import form_data
@@ -48,27 +49,27 @@ def desk_required(view: Callable[P, R]) -> Callable[P, R]:
     return checked
 
 
-def _case(deal_id: str) -> dispute_pages.DisputeView:
+def _case(deal_id: str) -> tuple[Dispute, queries.DealView]:
+    """The case, if this arbitrator is or was assigned to it (or the viewer is an admin)."""
     me = viewer()
-    if me.role != "admin" and not dispute_pages.was_assigned(db(), deal_id, me.id):
+    dispute = dispute_state(db(), deal_id, Viewer(me.id, me.role, me.business_id))
+    deal = queries.deal_for_staff(db(), deal_id) if dispute is not None else None
+    if dispute is None or deal is None:
         abort(404)
-    view = dispute_pages.dispute_for_staff(db(), deal_id)
-    if view is None:
-        abort(404)
-    return view
+    return dispute, deal
 
 
-def _render(view: dispute_pages.DisputeView, status: int = 200, **form):
-    deal = queries.deal_for_staff(db(), view.dispute.deal_id)
-    records = [dispute_pages.party_record(db(), party) for party in view.dispute.parties]
-    case = page.desk_page(view, viewer().id, **form)
-    return render_template("disputes/case.html", case=case, deal=deal, records=records), status
+def _render(found: tuple[Dispute, queries.DealView], status: int = 200, **form):
+    dispute, deal = found
+    records = [(deal.name_of(p), dispute.role_of(p).value, track_record(db(), p)) for p in dispute.parties]
+    case = page.desk_page(db(), dispute, deal, viewer().id, **form)
+    return render_template("disputes/case.html", case=case, records=records), status
 
 
 @blueprint.get("/")
 @desk_required
 def queue():
-    cases = dispute_pages.cases_for_arbitrator(db(), viewer().id)
+    cases = arbitrator_queue(db(), viewer().id)
     return render_template("disputes/desk.html", cases=cases)
 
 
@@ -81,15 +82,15 @@ def case(deal_id: str):
 @blueprint.post("/cases/<deal_id>/ruling")
 @desk_required
 def rule(deal_id: str):
-    view = _case(deal_id)
+    found = _case(deal_id)
     raw = form_data(request.form)
     try:
-        ruling = ruling_from_form(raw, view.dispute.held)
-        reply = disputes().act(deal_id, DisputeCommand(DisputeAction.RULE, viewer().id, viewer().id, ruling=ruling))
+        ruling = ruling_from_form(raw, found[0].held)
+        reply = deal_service().dispute_act(deal_id, DisputeCommand(DisputeAction.RULE, viewer().id, viewer().id, ruling=ruling))
     except ValidationError as error:
-        return _render(view, 422, values=raw, errors=field_errors(error.messages))
+        return _render(found, 422, values=raw, errors=field_errors(error.messages))
     except InvalidInput as error:
-        return _render(view, 422, values=raw, errors={error.field or "_body": [error.message]})
+        return _render(found, 422, values=raw, errors={error.field or "_body": [error.message]})
     flash(reply.summary, "success")
     return redirect(url_for("arbitration.case", deal_id=deal_id), 303)
 

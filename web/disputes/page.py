@@ -20,11 +20,13 @@ from domain.dispute_stages import (
     DisputeReason,
     DisputeStage,
 )
+from domain.disputes import Dispute
 from domain.errors import RuleViolation
 from domain.rulings import Held
 from domain.terms import Role
-from integrations.db.queries import dispute_pages
-from integrations.db.queries.dispute_pages import DisputeView
+from integrations.db.dispute_models import DisputeEvent
+from integrations.db.queries import DealView, dispute_pages
+from integrations.db.queries.disputes import dispute_timeline
 
 STAGE_LABELS = {
     DisputeStage.SETTLEMENT_TALKS: "Settlement talks",
@@ -57,17 +59,23 @@ def action_label(action: str) -> str:
 
 
 @dataclass(frozen=True)
+class RulingView:
+    kind: str  # first, appeal or agreed
+    by: str | None  # the arbitrator's name; None when agreed or by default
+    description: str
+    reasons: str
+
+
+@dataclass(frozen=True)
 class CasePage:
-    view: DisputeView
+    dispute: Dispute
+    deal: DealView  # the parties' names, the terms and the deal's own timeline
+    timeline: list[DisputeEvent]
     viewer_business_id: int | None = None
     actions: tuple[DisputeAction, ...] = ()
     may_rule: bool = False
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def dispute(self):
-        return self.view.dispute
 
     @property
     def held(self) -> Held:
@@ -85,7 +93,7 @@ class CasePage:
         if business_id == self.viewer_business_id:
             return "You"
         role = self.dispute.role_of(business_id)
-        return f"{self.view.name_of(business_id)} ({role.value if role else '?'})"
+        return f"{self.deal.name_of(business_id)} ({role.value if role else '?'})"
 
     def payer_of(self, currency: str) -> str:
         return self.held.leg(currency).payer.value
@@ -94,25 +102,43 @@ class CasePage:
         return (Role.SELLER if self.held.leg(currency).payer is Role.BUYER else Role.BUYER).value
 
     @property
+    def live_offer(self):
+        return self.dispute.live_offer
+
+    @property
+    def rulings(self) -> list[RulingView]:
+        d, found = self.dispute, []
+        names = {a.arbitrator_id: a.name for a in d.assignments}
+        if d.ruling is not None:
+            kind = "agreed" if d.stage is DisputeStage.SETTLED else "first"
+            found.append(RulingView(kind, names.get(d.ruled_by), d.ruling.describe(d.held), d.ruling.reasons))
+        if d.appeal_ruling is not None:
+            senior = next((a.name for a in reversed(d.assignments) if a.for_appeal and a.ended_why == "ruled"), None)
+            found.append(RulingView("appeal", senior, d.appeal_ruling.describe(d.held), d.appeal_ruling.reasons))
+        return found
+
+    @property
     def inline_fields(self) -> list[str]:
         """Fields whose errors the forms show beside them (the summary names the rest)."""
         legs = [f"{c}_{name}" for c in self.held.currencies
                 for name in ("decision", "refund_percent", "to_payee", "to_payer")]
         return ["reasons", "statement", "files", *legs, *(f"bond_{s.value}" for s in self.held.bonds_posted)]
 
-    @property
-    def live_offer(self):
-        return self.dispute.live_offer
+
+def case_page(session: Session, dispute: Dispute, deal: DealView, **extra: Any) -> CasePage:
+    return CasePage(dispute, deal, dispute_timeline(session, dispute.deal_id), **extra)
 
 
-def party_page(view: DisputeView, business_id: int, now: dt.datetime, **form: Any) -> CasePage:
-    return CasePage(view, business_id, view.dispute.allowed_actions(business_id, now), **form)
+def party_page(session: Session, dispute: Dispute, deal: DealView, business_id: int, now: dt.datetime,
+               **form: Any) -> CasePage:
+    return case_page(session, dispute, deal, viewer_business_id=business_id,
+                     actions=dispute.allowed_actions(business_id, now), **form)
 
 
-def desk_page(view: DisputeView, user_id: int, **form: Any) -> CasePage:
-    current = view.dispute.current_assignment
-    may_rule = view.dispute.stage in RULING_STAGES and current is not None and current.arbitrator_id == user_id
-    return CasePage(view, None, (), may_rule, **form)
+def desk_page(session: Session, dispute: Dispute, deal: DealView, user_id: int, **form: Any) -> CasePage:
+    current = dispute.current_assignment
+    may_rule = dispute.stage in RULING_STAGES and current is not None and current.arbitrator_id == user_id
+    return case_page(session, dispute, deal, may_rule=may_rule, **form)
 
 
 @dataclass(frozen=True)

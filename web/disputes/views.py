@@ -9,23 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
-import time
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from domain.dispute_stages import DisputeAction
+from domain.disputes import Dispute
 from domain.errors import InvalidInput
 from integrations.db import queries
-from integrations.db.queries import dispute_pages
+from integrations.db.queries import disputes as dispute_queries
+from integrations.db.queries.disputes import Viewer, dispute_state
 from web.auth.access import member_required
 from web.auth.identity import viewer
-from web.db import db, fresh_reads
+from web.db import db
+from web.deal_service import deal_service
 from web.deals.inputs import TEST_CARDS
 from web.deals.page import deal_page
 from web.disputes import evidence, page
 from web.disputes.inputs import AcceptForm, EvidenceForm, NoteForm, OpenDisputeForm, ruling_from_form
-from web.disputes.service import disputes
 from web.errors import field_errors
 from web.fields import form_data
 from workflows.dispute_messages import DisputeCommand, OpenDispute
@@ -38,19 +39,22 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _my_dispute(deal_id: str) -> dispute_pages.DisputeView:
-    view = dispute_pages.dispute_for_party(db(), deal_id, viewer().business_id)
-    if view is None:
+def _my_dispute(deal_id: str) -> tuple[Dispute, queries.DealView]:
+    """The dispute and its deal, if the viewer is one of the parties; 404 otherwise."""
+    me = viewer()
+    dispute = dispute_state(db(), deal_id, Viewer(me.id, me.role, me.business_id))
+    deal = queries.deal_for_viewer(db(), deal_id, me.business_id) if dispute is not None else None
+    if dispute is None or deal is None:
         abort(404)
-    return view
+    return dispute, deal
 
 
 def _back(deal_id: str):
     return redirect(url_for("disputes.dispute_page", deal_id=deal_id), 303)
 
 
-def _render(view: dispute_pages.DisputeView, status: int = 200, **form):
-    case = page.party_page(view, viewer().business_id, _now(), **form)
+def _render(found: tuple[Dispute, queries.DealView], status: int = 200, **form):
+    case = page.party_page(db(), *found, viewer().business_id, _now(), **form)
     return render_template("disputes/dispute.html", case=case), status
 
 
@@ -69,28 +73,14 @@ def open_dispute(deal_id: str):
     raw = form_data(request.form)
     try:
         data = OpenDisputeForm().load(raw)
-        reply = disputes().open_dispute(deal_id, OpenDispute(
+        reply = deal_service().open_dispute(deal_id, OpenDispute(
             viewer().business_id, viewer().id, data["reason"], data["details"], data["asked_for"]))
     except ValidationError as error:
         return _deal_page_with_errors(deal, raw, field_errors(error.messages))
     except InvalidInput as error:
         return _deal_page_with_errors(deal, raw, {error.field or "_body": [error.message]})
     flash(reply.summary, "success")
-    if not _dispute_recorded(deal_id):
-        return redirect(url_for("deals.deal_detail", deal_id=deal_id), 303)
     return _back(deal_id)
-
-
-def _dispute_recorded(deal_id: str, within_s: float = 5.0) -> bool:
-    """The deal's Update returns once the dispute's child workflow has started; its first step
-    reaches the read model a moment later. Wait for it briefly, so the case page is there."""
-    deadline = time.monotonic() + within_s
-    while dispute_pages.dispute_stage(db(), deal_id) is None:
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-        fresh_reads()
-    return True
 
 
 def _deal_page_with_errors(deal: queries.DealView, values: dict, errors: dict):
@@ -103,16 +93,16 @@ def _deal_page_with_errors(deal: queries.DealView, values: dict, errors: dict):
 @blueprint.post("/deals/<deal_id>/dispute/offers")
 @member_required
 def offer_settlement(deal_id: str):
-    view = _my_dispute(deal_id)
+    found = _my_dispute(deal_id)
     raw = form_data(request.form)
     try:
-        ruling = ruling_from_form(raw, view.dispute.held)
-        reply = disputes().act(deal_id, DisputeCommand(A.OFFER_SETTLEMENT, viewer().business_id, viewer().id,
+        ruling = ruling_from_form(raw, found[0].held)
+        reply = deal_service().dispute_act(deal_id, DisputeCommand(A.OFFER_SETTLEMENT, viewer().business_id, viewer().id,
                                                        ruling=ruling))
     except ValidationError as error:
-        return _render(view, 422, values=raw, errors=field_errors(error.messages))
+        return _render(found, 422, values=raw, errors=field_errors(error.messages))
     except InvalidInput as error:
-        return _render(view, 422, values=raw, errors={error.field or "_body": [error.message]})
+        return _render(found, 422, values=raw, errors={error.field or "_body": [error.message]})
     flash(reply.summary, "success")
     return _back(deal_id)
 
@@ -122,7 +112,7 @@ def offer_settlement(deal_id: str):
 def accept_settlement(deal_id: str):
     _my_dispute(deal_id)
     data = AcceptForm().load(form_data(request.form))
-    reply = disputes().act(deal_id, DisputeCommand(A.ACCEPT_SETTLEMENT, viewer().business_id, viewer().id,
+    reply = deal_service().dispute_act(deal_id, DisputeCommand(A.ACCEPT_SETTLEMENT, viewer().business_id, viewer().id,
                                                    offer_number=data["offer_number"]))
     flash(reply.summary, "success")
     return _back(deal_id)
@@ -131,16 +121,16 @@ def accept_settlement(deal_id: str):
 @blueprint.post("/deals/<deal_id>/dispute/evidence")
 @member_required
 def submit_evidence(deal_id: str):
-    view = _my_dispute(deal_id)
+    found = _my_dispute(deal_id)
     raw = form_data(request.form)
     try:
         data = EvidenceForm().load(raw)
-        reply = evidence.submit_evidence(db(), view.dispute, viewer().business_id, viewer().id, data["statement"],
+        reply = evidence.submit_evidence(db(), found[0], viewer().business_id, viewer().id, data["statement"],
                                          request.files.getlist("files"), _now())
     except ValidationError as error:
-        return _render(view, 422, values=raw, errors=field_errors(error.messages))
+        return _render(found, 422, values=raw, errors=field_errors(error.messages))
     except InvalidInput as error:
-        return _render(view, 422, values=raw, errors={error.field or "_body": [error.message]})
+        return _render(found, 422, values=raw, errors={error.field or "_body": [error.message]})
     flash(reply.summary, "success")
     return _back(deal_id)
 
@@ -150,7 +140,7 @@ def submit_evidence(deal_id: str):
 def simple_action(deal_id: str, action: str):
     _my_dispute(deal_id)
     note = NoteForm().load(form_data(request.form))["note"]
-    reply = disputes().act(deal_id, DisputeCommand(A(action), viewer().business_id, viewer().id, note=note))
+    reply = deal_service().dispute_act(deal_id, DisputeCommand(A(action), viewer().business_id, viewer().id, note=note))
     flash(reply.summary, "success")
     return _back(deal_id)
 
@@ -164,7 +154,7 @@ def evidence_file(deal_id: str, sha256: str):
 
 def file_response(deal_id: str, sha256: str) -> Response:
     """The stored bytes, as a download that no browser will render or run in our origin."""
-    stored = dispute_pages.evidence_file(db(), deal_id, sha256)
+    stored = dispute_queries.evidence_file(db(), deal_id, sha256)
     if stored is None:
         abort(404)
     response = Response(stored.data, mimetype=stored.content_type)

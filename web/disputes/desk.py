@@ -9,6 +9,7 @@ and the dispute itself refuses anyone else with the reason.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
@@ -24,8 +25,8 @@ from integrations.db.queries.disputes import Viewer, arbitrator_queue, dispute_s
 from web.auth.access import staff_required
 from web.auth.identity import viewer
 from web.db import db
-from web.deal_service import deal_service
 from web.disputes import page
+from web.disputes.commands import send
 from web.disputes.inputs import ruling_from_form
 from web.disputes.views import file_response
 from web.errors import field_errors
@@ -86,7 +87,8 @@ def rule(deal_id: str):
     raw = form_data(request.form)
     try:
         ruling = ruling_from_form(raw, found[0].held)
-        reply = deal_service().dispute_act(deal_id, DisputeCommand(DisputeAction.RULE, viewer().id, viewer().id, ruling=ruling))
+        reply = send(found[0], DisputeCommand(DisputeAction.RULE, viewer().id, viewer().id, ruling=ruling),
+                     dt.datetime.now(dt.UTC))
     except ValidationError as error:
         return _render(found, 422, values=raw, errors=field_errors(error.messages))
     except InvalidInput as error:

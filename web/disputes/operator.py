@@ -11,9 +11,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from domain.dispute_stages import DisputeAction
 from integrations.db.queries import dispute_pages
 from integrations.db.queries import disputes as dispute_queries
+from integrations.db.queries.disputes import Viewer
 from web.auth.identity import viewer
 from web.db import db
-from web.deal_service import deal_service
+from web.disputes.commands import send
 from web.disputes.inputs import NoteForm
 from web.fields import form_data
 from web.plans.admin import admin_required
@@ -33,9 +34,11 @@ def open_disputes():
 @blueprint.post("/<deal_id>/reassign")
 @admin_required
 def reassign(deal_id: str):
-    if dispute_pages.dispute_stage(db(), deal_id) is None:
+    me = viewer()
+    dispute = dispute_queries.dispute_state(db(), deal_id, Viewer(me.id, me.role, me.business_id))
+    if dispute is None:
         abort(404)
     note = NoteForm().load(form_data(request.form))["note"] or "reassigned by an operator"
-    reply = deal_service().dispute_act(deal_id, DisputeCommand(DisputeAction.REASSIGN, viewer().id, viewer().id, note=note))
+    reply = send(dispute, DisputeCommand(DisputeAction.REASSIGN, me.id, me.id, note=note), dt.datetime.now(dt.UTC))
     flash(reply.summary, "success")
     return redirect(url_for("dispute_ops.open_disputes"), 303)

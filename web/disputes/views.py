@@ -26,6 +26,7 @@ from web.deal_service import deal_service
 from web.deals.inputs import TEST_CARDS
 from web.deals.page import deal_page
 from web.disputes import evidence, page
+from web.disputes.commands import send
 from web.disputes.inputs import AcceptForm, EvidenceForm, NoteForm, OpenDisputeForm, ruling_from_form
 from web.errors import field_errors
 from web.fields import form_data
@@ -97,8 +98,8 @@ def offer_settlement(deal_id: str):
     raw = form_data(request.form)
     try:
         ruling = ruling_from_form(raw, found[0].held)
-        reply = deal_service().dispute_act(deal_id, DisputeCommand(A.OFFER_SETTLEMENT, viewer().business_id, viewer().id,
-                                                       ruling=ruling))
+        reply = send(found[0], DisputeCommand(A.OFFER_SETTLEMENT, viewer().business_id, viewer().id, ruling=ruling),
+                     _now())
     except ValidationError as error:
         return _render(found, 422, values=raw, errors=field_errors(error.messages))
     except InvalidInput as error:
@@ -110,10 +111,10 @@ def offer_settlement(deal_id: str):
 @blueprint.post("/deals/<deal_id>/dispute/accept")
 @member_required
 def accept_settlement(deal_id: str):
-    _my_dispute(deal_id)
+    dispute, _deal = _my_dispute(deal_id)
     data = AcceptForm().load(form_data(request.form))
-    reply = deal_service().dispute_act(deal_id, DisputeCommand(A.ACCEPT_SETTLEMENT, viewer().business_id, viewer().id,
-                                                   offer_number=data["offer_number"]))
+    reply = send(dispute, DisputeCommand(A.ACCEPT_SETTLEMENT, viewer().business_id, viewer().id,
+                                         offer_number=data["offer_number"]), _now())
     flash(reply.summary, "success")
     return _back(deal_id)
 
@@ -138,9 +139,9 @@ def submit_evidence(deal_id: str):
 @blueprint.post("/deals/<deal_id>/dispute/<any(appeal, withdraw):action>")
 @member_required
 def simple_action(deal_id: str, action: str):
-    _my_dispute(deal_id)
+    dispute, _deal = _my_dispute(deal_id)
     note = NoteForm().load(form_data(request.form))["note"]
-    reply = deal_service().dispute_act(deal_id, DisputeCommand(A(action), viewer().business_id, viewer().id, note=note))
+    reply = send(dispute, DisputeCommand(A(action), viewer().business_id, viewer().id, note=note), _now())
     flash(reply.summary, "success")
     return _back(deal_id)
 

@@ -136,12 +136,22 @@ def submit_evidence(deal_id: str):
     return _back(deal_id)
 
 
-@blueprint.post("/deals/<deal_id>/dispute/<any(appeal, withdraw):action>")
+@blueprint.post("/deals/<deal_id>/dispute/appeal")
 @member_required
-def simple_action(deal_id: str, action: str):
+def appeal(deal_id: str):
+    return _simple_action(deal_id, A.APPEAL)
+
+
+@blueprint.post("/deals/<deal_id>/dispute/withdraw")
+@member_required
+def withdraw(deal_id: str):
+    return _simple_action(deal_id, A.WITHDRAW)
+
+
+def _simple_action(deal_id: str, action: DisputeAction):
     dispute, _deal = _my_dispute(deal_id)
     note = NoteForm().load(form_data(request.form))["note"]
-    reply = send(dispute, DisputeCommand(A(action), viewer().business_id, viewer().id, note=note), _now())
+    reply = send(dispute, DisputeCommand(action, viewer().business_id, viewer().id, note=note), _now())
     flash(reply.summary, "success")
     return _back(deal_id)
 

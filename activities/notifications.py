@@ -1,4 +1,5 @@
-"""The mail outbox: emails for notifications that deal steps wrote, sent after commit.
+"""The mail outbox: emails for notifications that deal and dispute steps wrote (and for staff
+alerts: an arbitrator's cases, the operators' escalations), sent after commit.
 
 Deal steps only insert notification rows (pending email) inside their transaction; this
 dispatcher sends them afterwards, so a step never waits on SMTP and a mail server outage
@@ -16,6 +17,7 @@ from hashlib import sha1
 from sqlalchemy import select
 
 from integrations.db.app_models import Notification, User
+from integrations.db.dispute_models import StaffAlertRow
 from integrations.db.session import unit_of_work
 from integrations.email.errors import MailRejected, MailUnavailable
 from integrations.email.smtp import OutgoingEmail, SmtpMailer
@@ -60,6 +62,37 @@ class MailOutbox:
                 sent += 1
         return sent
 
+    def send_staff_alerts(self, limit: int = 50) -> int:
+        """Email alerts for staff: to the arbitrator named, or to every admin (the operators)."""
+        sent = 0
+        with unit_of_work(self._database_url) as session, ExitStack() as smtp:
+            pending = session.scalars(
+                select(StaffAlertRow).where(StaffAlertRow.email_status == "pending")
+                .order_by(StaffAlertRow.id).limit(limit).with_for_update(skip_locked=True)).all()
+            if not pending:
+                return 0
+            try:
+                deliver = smtp.enter_context(self._mailer.connection())
+            except MailUnavailable:
+                return 0
+            for alert in pending:
+                who = User.id == alert.user_id if alert.user_id is not None else User.role == "admin"
+                recipients = session.scalars(select(User.email).where(who)).all()
+                link = f"\n\n{self._base_url}/api/v1/deals/{alert.deal_id}/dispute" if alert.deal_id else ""
+                try:
+                    for address in recipients:
+                        deliver(OutgoingEmail(
+                            to=address, subject=alert.subject, text=f"{alert.body}{link}\n\n— Tradepact",
+                            message_id=f"<a{alert.id}.{sha1(address.encode()).hexdigest()[:12]}@tradepact.local>"))
+                except MailRejected:
+                    alert.email_status = "failed"
+                    continue
+                except MailUnavailable:
+                    break
+                alert.email_status = "sent" if recipients else "none"
+                sent += 1
+        return sent
+
     def _email(self, notification: Notification, address: str) -> OutgoingEmail:
         link = f"\n\n{self._base_url}/deals/{notification.deal_id}" if notification.deal_id else ""
         return OutgoingEmail(
@@ -73,6 +106,7 @@ class MailOutbox:
         while not stop.is_set():
             try:
                 self.send_pending()
+                self.send_staff_alerts()
             except Exception:  # the dispatcher must outlive a database or mail outage
                 log.exception("mail outbox pass failed; retrying")
             stop.wait(interval)

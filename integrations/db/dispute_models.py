@@ -158,7 +158,10 @@ class StaffAlertRow(Base):
     """An alert for an arbitrator (`user_id`) or, with no user, for the operators on duty."""
 
     __tablename__ = "staff_alerts"
-    __table_args__ = (Index("ix_staff_alerts_unread", "user_id", postgresql_where=text("read_at IS NULL")),)
+    __table_args__ = (
+        Index("ix_staff_alerts_unread", "user_id", postgresql_where=text("read_at IS NULL")),
+        Index("ix_staff_alerts_outbox", "id", postgresql_where=text("email_status = 'pending'")),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     deal_id: Mapped[str | None] = mapped_column(ForeignKey("deals.deal_id"))
@@ -169,3 +172,4 @@ class StaffAlertRow(Base):
     body: Mapped[str]
     created_at: Mapped[dt.datetime]
     read_at: Mapped[dt.datetime | None]
+    email_status: Mapped[str] = mapped_column(String(10), default="pending")  # the mail outbox's queue

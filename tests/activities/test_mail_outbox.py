@@ -75,3 +75,23 @@ def test_a_mail_outage_keeps_emails_pending_for_the_next_pass(database_url, mail
 
     drain(MailOutbox(database_url, SmtpMailer.from_url(f"smtp://127.0.0.1:{smtp_port}")))
     assert [m["subject"] for m in inbox(viewer, email)] == ["Escrow funded — Flyers"]
+
+
+def test_staff_alerts_reach_the_arbitrator_named_or_every_admin(database_url, mailsink):
+    from integrations.db.dispute_models import StaffAlertRow
+    from tests.builders import a_staff_user
+
+    smtp_port, viewer = mailsink
+    arbitrator, admin = a_staff_user(database_url, "arbitrator"), a_staff_user(database_url, "admin")
+    with unit_of_work(database_url) as session:
+        for user_id, subject in ((arbitrator.user_id, "New case — Logo design"), (None, "Case needs an arbitrator")):
+            session.add(StaffAlertRow(dedupe_key=f"test:{uuid.uuid4()}", user_id=user_id, kind="case",
+                                      subject=subject, body="Rule by Friday.", created_at=dt.datetime.now(dt.UTC)))
+    outbox = MailOutbox(database_url, SmtpMailer.from_url(f"smtp://127.0.0.1:{smtp_port}"))
+
+    while outbox.send_staff_alerts() > 0:
+        pass
+
+    assert [m["subject"] for m in inbox(viewer, arbitrator.email)] == ["New case — Logo design"]
+    assert "Case needs an arbitrator" in [m["subject"] for m in inbox(viewer, admin.email)]
+    assert outbox.send_staff_alerts() == 0  # each alert once

@@ -78,7 +78,7 @@ def upload(caller: Api, deal_id: str, statement: str, *files: tuple[str, bytes, 
                               content_type="multipart/form-data")
 
 
-def test_a_dispute_settled_by_an_accepted_offer(app, database_url, member, listing, arbitrators):
+def test_a_dispute_settled_by_an_accepted_offer(app, database_url, member, listing, arbitrators, visitor):
     deal_id, buyer_api, seller_api, buyer, seller = delivered_deal(app, database_url, member, listing)
 
     opened = buyer_api.post(f"/api/v1/deals/{deal_id}/dispute", OPEN)
@@ -87,6 +87,8 @@ def test_a_dispute_settled_by_an_accepted_offer(app, database_url, member, listi
     assert set(opened.json["allowed_actions"]) == {"offer_settlement", "withdraw"}
     assert opened.json["checklist"][0]["acceptance_criteria"] == "Three drafts, vector files"
     assert buyer_api.get(f"/api/v1/deals/{deal_id}").json["stage"] == "disputed"
+    page = visitor(buyer).get(f"/deals/{deal_id}")
+    assert page.status_code == 200 and 'data-stage="disputed"' in page.get_data(as_text=True)
 
     offer = {"legs": [{"currency": "CRD", "decision": "split_by_percent", "refund_bps": 3_000}],
              "reasons": "30 % back for the missing drafts"}

@@ -16,6 +16,7 @@ from flask import Response, abort, render_template, request
 from marshmallow import Schema, fields
 
 from domain.dispute_stages import DisputeAction
+from domain.evidence import EvidenceRules
 from integrations.db.evidence_files import forget_evidence_files, store_evidence_file
 from integrations.db.queries import deal_state_for_party
 from integrations.db.queries.disputes import Viewer, deal_of_dispute, dispute_state, evidence_file
@@ -70,6 +71,16 @@ class DisputeActionOut(Schema):
     version = fields.Integer()
     summary = fields.String()
     dispute = fields.Nested(DisputeOut)
+
+
+@blp.before_app_request
+def _room_for_evidence() -> None:
+    """Evidence files may be far larger than the app's 1 MB request limit. Raised before anything
+    reads the body (a session caller's CSRF check reads the form); each file is still held to
+    the case's own limit in `checked_files`."""
+    if request.endpoint == "api_disputes.submit_evidence":
+        rules = EvidenceRules()
+        request.max_content_length = rules.max_files * rules.max_file_bytes + MB
 
 
 def refusals(view):
@@ -169,7 +180,6 @@ def submit_evidence(deal_id: str):
     me = api_user()
     dispute.check(A.SUBMIT_EVIDENCE, me.business_id, now())  # refused here: nothing is read or stored
     rules = dispute.policy.evidence
-    request.max_content_length = rules.max_files * rules.max_file_bytes + MB
     statement = request.form.get("statement", "")
     checked = checked_files(statement, request.files.getlist("files"), rules)
     stored = [f.sha256 for f, data in checked

@@ -137,12 +137,16 @@ def upgrade() -> None:
         sa.Column("body", sa.Text, nullable=False),
         _at("created_at"),
         _at("read_at", nullable=True),
+        sa.Column("email_status", sa.String(10), nullable=False, server_default="pending"),
+        sa.CheckConstraint("email_status IN ('pending', 'sent', 'failed', 'none')", name="ck_staff_alerts_email_status"),
     )
+    op.create_index("ix_staff_alerts_outbox", "staff_alerts", ["id"], postgresql_where=sa.text("email_status = 'pending'"))
     op.create_index("ix_staff_alerts_unread", "staff_alerts", ["user_id"], postgresql_where=sa.text("read_at IS NULL"))
 
 
 def downgrade() -> None:
     op.drop_index("ix_staff_alerts_unread", table_name="staff_alerts")
+    op.drop_index("ix_staff_alerts_outbox", table_name="staff_alerts")
     for table in ("staff_alerts", "dispute_rulings", "dispute_assignments", "dispute_files", "dispute_evidence",
                   "dispute_offers", "dispute_events", "disputes", "arbitrators"):
         op.drop_table(table)

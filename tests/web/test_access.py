@@ -16,8 +16,10 @@ PUBLIC_API = {"api_members.create_token", "api_members.register_business", "api_
 STAFF_PAGES = {"staff.overview", "staff.deal"}
 # Plans and fees are the admin's: finance and arbitrators get 404 there like members.
 ADMIN_ONLY = {"plan_admin.plans", "plan_admin.update", "api_plans.admin_plans", "api_plans.edit_plan",
+              "api_dispute_staff.all_open_disputes", "api_dispute_staff.operator_alerts",  # operators are admins
               "dispute_ops.open_disputes"}
-# The arbitrator's queue is for arbitrators (and admins); finance gets 404 there like members.
+ARBITRATOR_ONLY = {"api_dispute_staff.my_cases", "api_dispute_staff.my_alerts"}
+# The arbitrator's desk page is for arbitrators (and admins); finance gets 404 there like members.
 DESK_PAGES = {"arbitration.queue"}
 
 
@@ -70,7 +72,7 @@ def test_staff_get_404_on_member_pages_and_member_api(app, visitor, api, databas
     for endpoint, method, url in routes(app, prefix_api=True):
         if endpoint in PUBLIC_API | {"api_members.me"} or (finance and endpoint.startswith(("api_finance.", "api_settlements."))):
             continue
-        if role == "admin" and endpoint in ADMIN_ONLY:
+        if (role == "admin" and endpoint in ADMIN_ONLY) or (role == "arbitrator" and endpoint in ARBITRATOR_ONLY):
             continue
         assert caller.client.open(url, method=method, json={}, headers=caller.headers).status_code == 404, endpoint
 

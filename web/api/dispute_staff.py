@@ -12,7 +12,7 @@ from web.api.access import api_arbitrator, api_operator, api_user
 from web.api.blueprint import ApiBlueprint
 from web.api.dispute_documents import case_row, plain
 from web.api.dispute_inputs import ReassignBody
-from web.api.disputes import DisputeActionOut, act, now, refusals
+from web.api.disputes import DisputeActionOut, act, now, refusals, visible_case
 from web.db import db
 
 blp = ApiBlueprint("api_dispute_staff", __name__, description="Arbitrators' queue and the operators' view")
@@ -86,6 +86,7 @@ def operator_alerts():
 
 @blp.route("/operator/disputes/<deal_id>/reassign", methods=["POST"])
 @api_operator
+@visible_case
 @blp.arguments(ReassignBody)
 @blp.response(200, DisputeActionOut)
 @refusals

@@ -10,6 +10,7 @@ A dispute that is not the viewer's is a 404.
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 from typing import Any
 
 from flask import Response, abort, render_template, request
@@ -20,7 +21,7 @@ from domain.evidence import EvidenceRules
 from integrations.db.evidence_files import forget_evidence_files, store_evidence_file
 from integrations.db.queries import deal_state_for_party
 from integrations.db.queries.disputes import Viewer, deal_of_dispute, dispute_state, evidence_file
-from web.api.access import api_member, api_signed_in, api_user
+from web.api.access import api_arbitrator, api_member, api_signed_in, api_user
 from web.api.blueprint import ApiBlueprint
 from web.api.dispute_documents import case_document, evidence_pack, plain
 from web.api.dispute_inputs import DisputeNoteBody, OpenDisputeBody, RulingBody, ruling_from
@@ -91,6 +92,15 @@ def refusals(view):
     return view
 
 
+def visible_case(view):
+    """404 for a case that is not the viewer's, before its body is parsed (no 422 to a stranger)."""
+    @wraps(view)
+    def checked(*args, **kwargs):
+        case_or_404(kwargs["deal_id"])
+        return view(*args, **kwargs)
+    return checked
+
+
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -151,6 +161,7 @@ def dispute(deal_id: str):
 
 @blp.route("/deals/<deal_id>/dispute/offers", methods=["POST"])
 @api_member
+@visible_case
 @blp.arguments(RulingBody)
 @blp.response(200, DisputeActionOut)
 @refusals
@@ -194,20 +205,21 @@ def submit_evidence(deal_id: str):
         raise
 
 
-@blp.route("/deals/<deal_id>/dispute/evidence/<sha256>", methods=["GET"])
+@blp.route("/deals/<deal_id>/dispute/evidence/<digest>", methods=["GET"])
 @api_signed_in
-def download_evidence(deal_id: str, sha256: str):
-    """One evidence file, as submitted (its SHA-256 is in the case and the evidence pack)."""
+def download_evidence(deal_id: str, digest: str):
+    """One evidence file, as submitted, by its SHA-256 (listed in the case and the evidence pack)."""
     case_or_404(deal_id)
-    file = evidence_file(db(), deal_id, sha256)
+    file = evidence_file(db(), deal_id, digest)
     if file is None:
         abort(404)
     return Response(file.data, mimetype=file.content_type, headers={
-        "Content-Disposition": f'attachment; filename="{sha256[:16]}"', "X-Content-SHA256": file.sha256})
+        "Content-Disposition": f'attachment; filename="{digest[:16]}"', "X-Content-SHA256": file.sha256})
 
 
 @blp.route("/deals/<deal_id>/dispute/withdraw", methods=["POST"])
 @api_member
+@visible_case
 @blp.arguments(DisputeNoteBody)
 @blp.response(200, DisputeActionOut)
 @refusals
@@ -227,7 +239,8 @@ def appeal(deal_id: str):
 
 
 @blp.route("/deals/<deal_id>/dispute/ruling", methods=["POST"])
-@api_signed_in
+@api_arbitrator
+@visible_case
 @blp.arguments(RulingBody)
 @blp.response(200, DisputeActionOut)
 @refusals
@@ -235,8 +248,6 @@ def rule(data: dict, deal_id: str):
     """The assigned arbitrator's ruling: per leg release / refund / split (by `refund_bps` or both
     amounts), each bond returned or forfeited, and written reasons. Amounts that do not match
     what is held are refused (422)."""
-    if api_user().role != "arbitrator":
-        abort(404)
     return act(deal_id, A.RULE, ruling=ruling_from(data))
 
 

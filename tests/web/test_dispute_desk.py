@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from integrations.db.dispute_models import Arbitrator as ArbitratorRow
+from integrations.db.session import unit_of_work
 from tests.builders import a_business, a_staff_user
 from tests.web.deal_checks import balance
 from tests.web.dispute_setup import (
@@ -118,3 +120,28 @@ def test_an_operator_reassigns_a_case_and_the_arbitrator_taken_off_can_no_longer
     refused = taken_off.post(f"/desk/cases/{deal.deal_id}/ruling", SPLIT, follow_redirects=True)
     assert "you can no longer rule on it" in refused.get_data(as_text=True)
     assert dispute_row(database_url, deal.deal_id)[0] == "awaiting_ruling"
+
+
+def test_a_party_appeals_within_the_window_and_a_senior_arbitrator_takes_the_appeal(visitor, deal_worker,
+                                                                                  database_url, pool):
+    a_senior(database_url)
+    deal, buyer, seller = case_awaiting_ruling(visitor, deal_worker, database_url)
+    first = assigned_arbitrator(database_url, deal.deal_id)
+    assert visitor(first).post(f"/desk/cases/{deal.deal_id}/ruling", SPLIT).status_code == 303
+
+    page = buyer.get(f"/deals/{deal.deal_id}/dispute").get_data(as_text=True)
+    assert 'data-stage="ruled"' in page and 'data-testid="form-appeal"' in page and "Appeal window closes" in page
+    assert "5.00 EUR" not in page and "Fee: 5.00 CRD" in page  # capped at 5 % of the 100.00 CRD held
+    assert buyer.post(f"/deals/{deal.deal_id}/dispute/appeal").status_code == 303
+    wait_for(lambda: dispute_row(database_url, deal.deal_id)[1] not in (None, first.user_id), True,
+             "a senior arbitrator assigned to the appeal")
+    page = buyer.get(f"/deals/{deal.deal_id}/dispute").get_data(as_text=True)
+    assert 'data-stage="appealed"' in page and 'data-testid="form-appeal"' not in page
+    again = seller.post(f"/deals/{deal.deal_id}/dispute/appeal", follow_redirects=True).get_data(as_text=True)
+    assert "already appealed once" in again
+
+
+def a_senior(database_url: str) -> None:
+    login = a_staff_user(database_url, "arbitrator")
+    with unit_of_work(database_url) as session:
+        session.add(ArbitratorRow(user_id=login.user_id, is_senior=True))

@@ -4,6 +4,8 @@ and who may see what (another member, staff: 404). Real Temporal, worker and Pos
 from __future__ import annotations
 
 import hashlib
+import io
+import re
 
 import pytest
 
@@ -138,6 +140,37 @@ def test_evidence_is_refused_with_the_reason_or_kept_with_its_sha256(visitor, da
     assert visitor(a_business(database_url)).get(f"/deals/{deal.deal_id}/dispute/files/{digest}").status_code == 404
 
 
-def _io(data: bytes):
-    import io
+def _io(data: bytes) -> io.BytesIO:
     return io.BytesIO(data)
+
+
+def test_the_opener_may_withdraw_and_the_deal_goes_on_where_it_stood(visitor, database_url, deal, arbitrator):
+    buyer, seller = visitor(deal.buyer), visitor(deal.seller)
+    buyer.post(f"/deals/{deal.deal_id}/dispute", OPEN)
+    refused = seller.post(f"/deals/{deal.deal_id}/dispute/withdraw", {"note": "no"}, follow_redirects=True)
+    assert "only the party that opened the dispute may withdraw it" in refused.get_data(as_text=True)
+
+    assert buyer.post(f"/deals/{deal.deal_id}/dispute/withdraw", {"note": "Sorted out by phone"}).status_code == 303
+    wait_for_deal_stage(database_url, deal.deal_id, "inspection")
+    page = buyer.get(f"/deals/{deal.deal_id}").get_data(as_text=True)
+    assert 'data-testid="deal-dispute-stage" data-stage="withdrawn"' in page
+    assert 'data-testid="form-open-dispute"' not in page and 'data-testid="action-confirm"' in page
+    assert "Sorted out by phone" in buyer.get(f"/deals/{deal.deal_id}/dispute").get_data(as_text=True)
+
+
+def test_dispute_pages_carry_no_inline_script_or_style_and_staff_find_them_in_the_menu(visitor, database_url, deal):
+    buyer = visitor(deal.buyer)
+    buyer.post(f"/deals/{deal.deal_id}/dispute", OPEN)
+    admin, judge = visitor(a_staff_user(database_url, "admin")), visitor(a_staff_user(database_url, "arbitrator"))
+    pages = [buyer.get(f"/deals/{deal.deal_id}"), buyer.get(f"/deals/{deal.deal_id}/dispute"),
+             judge.get("/desk/"), admin.get("/staff/disputes/"), admin.get(f"/desk/cases/{deal.deal_id}")]
+    for answer in pages:
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 200
+        assert " style=" not in html and "<style" not in html
+        assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html))
+    menu = {who: page.get_data(as_text=True) for who, page in (("member", pages[0]), ("arbitrator", pages[2]),
+                                                                 ("admin", pages[3]))}
+    assert 'data-testid="nav-desk"' not in menu["member"] and 'data-testid="nav-disputes"' not in menu["member"]
+    assert 'data-testid="nav-desk"' in menu["arbitrator"] and 'data-testid="nav-disputes"' not in menu["arbitrator"]
+    assert 'data-testid="nav-desk"' in menu["admin"] and 'data-testid="nav-disputes"' in menu["admin"]

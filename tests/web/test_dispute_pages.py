@@ -3,14 +3,17 @@ and who may see what (another member, staff: 404). Real Temporal, worker and Pos
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import re
 
 import pytest
 
+from devstack.ports import free_port
 from tests.builders import a_business, a_staff_user
-from tests.web.deal_checks import balance
+from tests.web.conftest import Browser
+from tests.web.deal_checks import balance, stage_and_version
 from tests.web.dispute_setup import (
     delivered_credit_deal,
     short_policy,
@@ -19,6 +22,7 @@ from tests.web.dispute_setup import (
     wait_for_stage,
 )
 from tests.workflows.dispute_driver import assert_ledger_invariants
+from web import create_app
 
 OPEN = {"reason": "not_as_described", "details": "Two of the three drafts are missing",
         "asked_for": "A refund of half the price"}
@@ -174,3 +178,14 @@ def test_dispute_pages_carry_no_inline_script_or_style_and_staff_find_them_in_th
     assert 'data-testid="nav-desk"' not in menu["member"] and 'data-testid="nav-disputes"' not in menu["member"]
     assert 'data-testid="nav-desk"' in menu["arbitrator"] and 'data-testid="nav-disputes"' not in menu["arbitrator"]
     assert 'data-testid="nav-desk"' in menu["admin"] and 'data-testid="nav-disputes"' in menu["admin"]
+
+
+def test_with_the_workflow_service_away_opening_a_dispute_says_try_again(settings, database_url, deal):
+    closed = dataclasses.replace(settings, temporal_address=f"127.0.0.1:{free_port()}")
+    person = Browser(create_app(closed, config={"TESTING": True, "ARGON2_FAST": True}).test_client())
+    person.log_in(deal.buyer)
+    answer = person.post(f"/deals/{deal.deal_id}/dispute", OPEN,
+                         headers={"Referer": f"http://localhost/deals/{deal.deal_id}"})
+    assert answer.status_code == 303
+    assert "try again" in person.get(answer.headers["Location"]).get_data(as_text=True)
+    assert stage_and_version(database_url, deal.deal_id)[0] == "inspection"

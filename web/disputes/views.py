@@ -88,7 +88,8 @@ def _deal_page_with_errors(deal: queries.DealView, values: dict, errors: dict):
     now, me = _now(), viewer().business_id
     panel = page.deal_dispute_panel(db(), deal.deal, me, now, values, errors)
     return render_template("deals/deal.html", page=deal_page(deal, me, now), account=None, read_only=False,
-                           test_cards=TEST_CARDS, dispute=panel, min_date=now.date().isoformat()), 422
+                           test_cards=TEST_CARDS, dispute=panel,
+                           min_date=(now + dt.timedelta(days=1)).date().isoformat()), 422
 
 
 @blueprint.post("/deals/<deal_id>/dispute/offers")

@@ -112,6 +112,21 @@ class Dispute(SettlementTalks, EvidenceActions, CaseDecisions, DisputeClock):
             return self.appeal_ruling or self.ruling
         return None
 
+    @property
+    def outcome(self) -> str | None:
+        """How the case ended, for reputation and credit lines: `settled`, `withdrawn`, `split`,
+        `lost_by_buyer` or `lost_by_seller` (whoever the final ruling charges the fee or whose
+        bond it forfeits), `no_loser`; None while open."""
+        if self.stage in (S.SETTLED, S.WITHDRAWN):
+            return self.stage.value
+        ruling = self.final_ruling
+        if self.stage is not S.FINAL or ruling is None:
+            return None
+        losers = {c.side for c in self.policy.fee.charges(self.held, ruling)} | set(ruling.forfeited_bonds())
+        if len(losers) == 1:
+            return f"lost_by_{losers.pop().value}"
+        return "split" if losers else "no_loser"
+
     def fee_charges(self) -> tuple[FeeCharge, ...]:
         """The dispute fee, once final; settling by agreement or withdrawing costs nothing."""
         ruling = self.final_ruling

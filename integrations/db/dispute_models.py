@@ -57,6 +57,7 @@ class DisputeRow(Base):
     opened_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
     closed_at: Mapped[dt.datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(20))  # Dispute.outcome: for reputation
     state: Mapped[dict[str, Any]]
 
 

@@ -58,7 +58,7 @@ def save_dispute(session: Session, dispute: Dispute, at: dt.datetime) -> None:
         reason=dispute.reason.value, stage=dispute.stage.value, version=dispute.version,
         arbitrator_id=current.arbitrator_id if current else None,
         next_deadline_at=min(dispute.deadlines().values(), default=None), updated_at=at,
-        closed_at=at if dispute.is_closed else None, state=to_json(dispute),
+        closed_at=at if dispute.is_closed else None, outcome=dispute.outcome, state=to_json(dispute),
     )
     statement = insert(DisputeRow).values(deal_id=dispute.deal_id, opened_at=dispute.opened_at, **values)
     # Only a newer version may overwrite the row: a retried older step must never roll it back.

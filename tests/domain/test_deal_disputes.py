@@ -19,7 +19,15 @@ from domain.rulings import BondDecision, BondRuling, Held, Ruling, refund, refun
 from domain.stages import Stage
 from domain.terms import Role
 from tests.domain.builders import BUYER, NOW, SELLER, a_deal
-from tests.domain.dispute_builders import DAY, barter_deal, eur, hybrid_deal_in_inspection
+from tests.domain.dispute_builders import (
+    ADA,
+    DAY,
+    barter_deal,
+    chosen,
+    eur,
+    hybrid_deal_in_inspection,
+    run_clock,
+)
 
 OPENED = NOW + DAY
 
@@ -117,3 +125,17 @@ def test_short_dispute_windows_for_a_demo_stack():
     assert policy.ruling_sla == dt.timedelta(days=5)
     with pytest.raises(InvalidInput, match="name=seconds"):
         DisputePolicy.with_windows("talks=5")
+
+
+def test_how_a_case_ended_is_recorded_for_reputation():
+    _deal, dispute = disputed()
+    assert dispute.outcome is None
+    assert dispute.withdraw(BUYER, OPENED + DAY).dispute.outcome == "withdrawn"
+    dispute = run_clock(dispute, OPENED + 5 * DAY)[0]  # talks end
+    dispute = run_clock(dispute, OPENED + 12 * DAY)[0]  # evidence closes; nobody spoke
+    dispute = dispute.assign_arbitrator(chosen(ADA), OPENED + 12 * DAY).dispute
+    ruled = dispute.rule(ADA.arbitrator_id, Ruling((refund("CRD"),), "Not delivered"), OPENED + 13 * DAY).dispute
+    assert ruled.outcome is None  # open to appeal
+    assert run_clock(ruled, OPENED + 17 * DAY)[0].outcome == "lost_by_seller"
+    split = dispute.rule(ADA.arbitrator_id, Ruling((refund_share("CRD", 5_000),), "Half"), OPENED + 13 * DAY).dispute
+    assert run_clock(split, OPENED + 17 * DAY)[0].outcome == "split"

@@ -104,3 +104,10 @@ async def ruled_on_the_quick(dispute: DisputeDriver, ruling) -> None:
     """Through talks and evidence (a second each, nobody speaks), then the arbitrator rules."""
     assert await dispute_stage(dispute, DisputeStage.AWAITING_RULING) is DisputeStage.AWAITING_RULING
     await dispute.act(await dispute.arbitrator(), DisputeAction.RULE, ruling=ruling)
+
+
+def recorded_outcome(database_url: str, deal_id: str) -> str | None:
+    from integrations.db.dispute_models import DisputeRow
+
+    with unit_of_work(database_url) as session:
+        return session.scalar(select(DisputeRow.outcome).where(DisputeRow.deal_id == deal_id))

@@ -29,7 +29,13 @@ from domain.rulings import BondDecision, BondRuling, Ruling, refund, refund_shar
 from domain.stages import Stage
 from domain.terms import DealTerms, Leg, Obligation, Role
 from integrations.stripe import StripeGateway
-from tests.workflows.dispute_driver import DisputeDriver, an_arbitrator, assert_ledger_invariants, deal_stage
+from tests.workflows.dispute_driver import (
+    DisputeDriver,
+    an_arbitrator,
+    assert_ledger_invariants,
+    deal_stage,
+    recorded_outcome,
+)
 from tests.workflows.driver import balance, credit_terms, open_deal, timeline_kinds
 from tests.workflows.test_cash_deal import onboard, stripe_objects
 from workflows.deal import DealWorkflow
@@ -130,6 +136,7 @@ async def test_ruled_for_the_buyer_refunds_everything_and_the_seller_pays_the_fe
     assert balance(database_url, deal.buyer).posted == 0
     assert balance(database_url, deal.seller).posted == -5_00  # the minimum dispute fee, from its account
     assert_ledger_invariants(database_url, deal.deal_id)
+    assert recorded_outcome(database_url, deal.deal_id) == "lost_by_seller"  # for reputation
     assert timeline_kinds(database_url, deal.deal_id)[-2:] == ["ruling_executed", "dispute_fee_charged"]
 
 

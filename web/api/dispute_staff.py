@@ -12,7 +12,8 @@ from web.api.access import api_arbitrator, api_operator, api_user
 from web.api.blueprint import ApiBlueprint
 from web.api.dispute_documents import case_row, plain
 from web.api.dispute_inputs import ReassignBody
-from web.api.disputes import DisputeActionOut, act, now, refusals, visible_case
+from web.api.dispute_schemas import DisputeActionOut
+from web.api.disputes import act, now, refusals, visible_case
 from web.db import db
 
 blp = ApiBlueprint("api_dispute_staff", __name__, description="Arbitrators' queue and the operators' view")

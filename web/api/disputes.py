@@ -14,7 +14,6 @@ from functools import wraps
 from typing import Any
 
 from flask import Response, abort, render_template, request
-from marshmallow import Schema, fields
 
 from domain.dispute_stages import DisputeAction
 from domain.evidence import EvidenceRules
@@ -25,6 +24,7 @@ from web.api.access import api_arbitrator, api_member, api_signed_in, api_user
 from web.api.blueprint import ApiBlueprint
 from web.api.dispute_documents import case_document, evidence_pack, plain
 from web.api.dispute_inputs import DisputeNoteBody, OpenDisputeBody, RulingBody, ruling_from
+from web.api.dispute_schemas import DisputeActionOut, DisputeOut
 from web.api.evidence_upload import checked_files
 from web.api.schemas import ErrorOut
 from web.db import db, fresh_reads
@@ -35,43 +35,6 @@ blp = ApiBlueprint("api_disputes", __name__, description="Disputes: settlement, 
                    template_folder="templates")
 A = DisputeAction
 MB = 1024 * 1024
-
-
-class DisputeOut(Schema):
-    """The case as its viewer may see it (see `web/api/dispute_documents.case_document`)."""
-
-    deal_id = fields.String()
-    title = fields.String()
-    stage = fields.String()
-    stage_label = fields.String()
-    version = fields.Integer()
-    role = fields.String(allow_none=True)
-    reason = fields.String()
-    details = fields.String()
-    asked_for = fields.String()
-    deadlines = fields.List(fields.Dict())
-    held = fields.List(fields.Dict())
-    checklist = fields.List(fields.Dict())
-    offers = fields.List(fields.Dict())
-    evidence = fields.List(fields.Dict())
-    arbitrator = fields.Dict(allow_none=True)
-    assignments = fields.List(fields.Dict())
-    ruling = fields.Dict(allow_none=True)
-    appeal = fields.Dict(allow_none=True)
-    appeal_ruling = fields.Dict(allow_none=True)
-    appeal_fee = fields.List(fields.Dict())
-    timeline = fields.List(fields.Dict())
-    party_records = fields.Dict(allow_none=True)
-    allowed_actions = fields.List(fields.String())
-    evidence_pack = fields.String()
-
-
-class DisputeActionOut(Schema):
-    deal_id = fields.String()
-    stage = fields.String()
-    version = fields.Integer()
-    summary = fields.String()
-    dispute = fields.Nested(DisputeOut)
 
 
 @blp.before_app_request

@@ -107,14 +107,18 @@ def disputes_of_party(session: Session, business_id: int) -> list[CaseSummary]:
 
 
 def track_record(session: Session, business_id: int) -> dict[str, int]:
-    """A party's history on the platform, for the arbitrator: deals done, disputes, and opened."""
+    """A party's history on the platform, for the arbitrator: deals done, disputes opened and lost."""
     deals = session.scalar(select(func.count()).where(
         or_(DealRow.buyer_id == business_id, DealRow.seller_id == business_id),
         DealRow.stage.in_(["rating", "closed"])))
     disputes = session.scalar(select(func.count()).where(
         or_(DisputeRow.buyer_id == business_id, DisputeRow.seller_id == business_id)))
     opened = session.scalar(select(func.count()).where(DisputeRow.opened_by == business_id))
-    return {"completed_deals": deals or 0, "disputes": disputes or 0, "disputes_opened": opened or 0}
+    lost = session.scalar(select(func.count()).where(or_(
+        (DisputeRow.buyer_id == business_id) & (DisputeRow.outcome == "lost_by_buyer"),
+        (DisputeRow.seller_id == business_id) & (DisputeRow.outcome == "lost_by_seller"))))
+    return {"completed_deals": deals or 0, "disputes": disputes or 0, "disputes_opened": opened or 0,
+            "disputes_lost": lost or 0}
 
 
 def staff_alerts(session: Session, user_id: int | None, limit: int = 50) -> list[StaffAlertRow]:

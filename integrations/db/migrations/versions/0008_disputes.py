@@ -54,6 +54,8 @@ def upgrade() -> None:
         _at("opened_at"),
         _at("updated_at"),
         _at("closed_at", nullable=True),
+        # How it ended (domain Dispute.outcome), for reputation and credit lines.
+        sa.Column("outcome", sa.String(20)),
         sa.Column("state", JSONB, nullable=False),
     )
     op.create_table(

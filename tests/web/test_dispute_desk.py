@@ -4,6 +4,9 @@ the dispute's windows are seconds long (fixed when the deal starts)."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+
 import pytest
 
 from integrations.db.dispute_models import Arbitrator as ArbitratorRow
@@ -22,6 +25,7 @@ from tests.web.dispute_setup import (
 from tests.workflows.dispute_driver import assert_ledger_invariants
 
 OPEN = {"reason": "incomplete", "details": "Only one of three drafts", "asked_for": "A full refund"}
+NOTES = b"3 Nov: draft 1 received. 10 Nov: nothing else.\n"
 SPLIT = {"CRD_decision": "split_by_percent", "CRD_refund_percent": "40",
          "reasons": "One draft of three was late; the other two meet the criteria."}
 
@@ -38,7 +42,8 @@ def case_awaiting_ruling(visitor, worker, database_url, appeal_s: int = 600):
     assert buyer.post(f"/deals/{deal.deal_id}/dispute", OPEN).status_code == 303
     wait_for_stage(database_url, deal.deal_id, "evidence")
     url = f"/deals/{deal.deal_id}/dispute/evidence"
-    assert buyer.post(url, {"statement": "Drafts 2 and 3 never arrived"}).status_code == 303
+    assert buyer.post(url, {"statement": "Drafts 2 and 3 never arrived", "files": (io.BytesIO(NOTES), "log.txt")},
+                      content_type="multipart/form-data").status_code == 303
     assert seller.post(url, {"statement": "Draft 1 on time, 2 and 3 a week late"}).status_code == 303
     wait_for_stage(database_url, deal.deal_id, "awaiting_ruling")
     return deal, buyer, seller
@@ -89,8 +94,12 @@ def test_only_the_assigned_arbitrator_and_admins_open_a_case(visitor, deal_worke
         assert visitor(login).get(case_url).status_code == 404
         assert visitor(login).get("/desk/").status_code == 404
     assert buyer.post(f"{case_url}/ruling", SPLIT).status_code == 404
+    file_url = f"{case_url}/files/{hashlib.sha256(NOTES).hexdigest()}"
+    assert other.get(file_url).status_code == 404
+    assert visitor(assigned_arbitrator(database_url, deal.deal_id)).get(file_url).data == NOTES
 
     admin = visitor(a_staff_user(database_url, "admin"))
+    assert admin.get(file_url).data == NOTES
     page = admin.get(case_url).get_data(as_text=True)
     assert 'data-testid="no-ruling-form"' in page and "Only the arbitrator assigned now rules" in page
     refused = admin.post(f"{case_url}/ruling", SPLIT, follow_redirects=True).get_data(as_text=True)
@@ -104,6 +113,8 @@ def test_an_operator_reassigns_a_case_and_the_arbitrator_taken_off_can_no_longer
     for role in ("arbitrator", "finance"):
         assert visitor(a_staff_user(database_url, role)).get("/staff/disputes/").status_code == 404
     assert visitor(deal.seller).get("/staff/disputes/").status_code == 404
+    for login in (deal.seller, first):
+        assert visitor(login).post(f"/staff/disputes/{deal.deal_id}/reassign", {"note": "mine"}).status_code == 404
 
     admin = visitor(a_staff_user(database_url, "admin"))
     listing = admin.get("/staff/disputes/").get_data(as_text=True)

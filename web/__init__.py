@@ -56,6 +56,7 @@ def _temporal_gateway(settings: Settings) -> DealService:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from web import disputes
     from web.account.views import blueprint as account
     from web.api import init_api
     from web.auth.views import blueprint as auth
@@ -72,4 +73,5 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (auth, catalog, deals, account, staff, finance, finance_payouts, finance_reconciliation,
                       webhooks, plans, plan_admin):
         app.register_blueprint(blueprint)
+    disputes.init_app(app)
     init_api(app)

@@ -20,6 +20,7 @@ from web.deals.commands import command_for, deal_input, parties_for
 from web.deals.ids import new_request_id
 from web.deals.inputs import TEST_CARDS, ProposalForm, action_form
 from web.deals.page import deal_page
+from web.disputes.page import deal_dispute_panel
 from web.errors import field_errors
 from web.fields import form_data
 from web.formatting import decimal_amount
@@ -105,8 +106,9 @@ def deal_detail(deal_id: str):
     page = deal_page(_my_deal(deal_id), viewer().business_id, _now())
     account = queries.balance_and_statement(db(), viewer().business_id, limit=0) \
         if Action.FUND in page.allowed_actions else None
+    dispute = deal_dispute_panel(db(), page.deal, viewer().business_id, _now())
     return render_template("deals/deal.html", page=page, account=account, read_only=False, test_cards=TEST_CARDS,
-                           min_date=(_now() + dt.timedelta(days=1)).date().isoformat())
+                           dispute=dispute, min_date=(_now() + dt.timedelta(days=1)).date().isoformat())
 
 
 @blueprint.post("/deals/<deal_id>/actions/<action_name>")

@@ -2,9 +2,9 @@
 
 import sys
 
-from bench import deal_throughput, ledger_throughput
+from bench import deal_throughput, ledger_throughput, matching
 
 if __name__ == "__main__":
-    for benchmark in (deal_throughput, ledger_throughput):
+    for benchmark in (deal_throughput, ledger_throughput, matching):
         sys.argv = [f"bench.{benchmark.__name__.rpartition('.')[2]}"]  # each with its defaults
         benchmark.main()

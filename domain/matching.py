@@ -1,0 +1,255 @@
+"""Matching wants to offers, with a score that explains itself.
+
+A want (a service a business looks for) matches an offer (a service another business
+provides) when they are in the same category — or, when that category has too few, a sibling
+under the same parent — can be delivered where the want needs it, and share a way to pay.
+Among those, the score (0–100) says how good the fit is, as five parts a member can read:
+
+    category   40  same category; 20 for a sibling category
+    price      25  the offer's price within the want's budget, in a currency both name
+                   (falling to 0 at 25 % over budget); full when both trade by barter
+    payment    15  the ways of paying both accept (cash, credits, barter)
+    rating     10  the offering business's reputation (0–5 stars); 5 with no ratings yet
+    delivery   10  both remote, or both on site in the same city
+
+Hard rules (never a match, whatever the score): a business's own listings, no shared way to
+pay, a price 25 % or more over budget (unless both barter), on site in different cities (or
+one on site and one remote), a score under MIN_SCORE.
+
+`MatchIndex` holds the open listings bucketed by category and place, so a full recompute
+scores only plausible pairs and a new listing is matched on its own (incrementally): the
+result is the same as a full recompute, at the cost of one listing.
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+MIN_SCORE = 50
+TOP_MATCHES = 5  # per listing: what "matches for you" shows, and what rings are built from
+OVER_BUDGET_CUTOFF = 4  # 1 / 25 %: the price part reaches zero at 25 % over budget
+WEIGHTS = {"category": 40, "price": 25, "payment": 15, "rating": 10, "delivery": 10}
+REMOTE = ""  # the place of a remote listing
+
+
+class Kind(StrEnum):
+    OFFER = "offer"
+    WANT = "want"
+
+
+class PaymentModel(StrEnum):
+    CASH = "cash"
+    CREDITS = "credits"
+    BARTER = "barter"
+
+
+BIT = {PaymentModel.CASH: 1, PaymentModel.CREDITS: 2, PaymentModel.BARTER: 4}
+WAYS = (0, 1, 1, 2, 1, 2, 2, 3)  # how many ways of paying a bitmask holds
+
+
+@dataclass(frozen=True)
+class MarketListing:
+    """What matching needs of a listing. Prices are minor units; None: not priced that way.
+
+    For an offer the prices are what it asks; for a want, the budget. `city` is empty for a
+    service delivered remotely. `rating` is the offering business's reputation, 0–5.
+    """
+
+    listing_id: int
+    business_id: int
+    kind: Kind
+    category_id: int
+    parent_category_id: int | None = None
+    price_cash_minor: int | None = None
+    price_credits_minor: int | None = None
+    open_to_barter: bool = False
+    city: str = REMOTE
+    rating: float | None = None
+    # Worked out once: a full recompute scores millions of pairs.
+    ways: int = field(init=False, repr=False, compare=False, default=0)
+    place: str = field(init=False, repr=False, compare=False, default=REMOTE)
+    rating_points: int = field(init=False, repr=False, compare=False, default=0)
+
+    def __post_init__(self) -> None:
+        ways = ((BIT[PaymentModel.CASH] if self.price_cash_minor else 0)
+                | (BIT[PaymentModel.CREDITS] if self.price_credits_minor else 0)
+                | (BIT[PaymentModel.BARTER] if self.open_to_barter else 0))
+        object.__setattr__(self, "ways", ways)
+        object.__setattr__(self, "place", self.city.strip().casefold())
+        points = 5 if self.rating is None else round(WEIGHTS["rating"] * min(max(self.rating, 0.0), 5.0) / 5)
+        object.__setattr__(self, "rating_points", points)
+
+    @property
+    def payment_models(self) -> frozenset[PaymentModel]:
+        return frozenset(model for model, bit in BIT.items() if self.ways & bit)
+
+
+@dataclass(frozen=True, order=True)
+class Match:
+    """A want matched to an offer; `parts` are the points per part, in WEIGHTS' order."""
+
+    score: int
+    want_id: int
+    offer_id: int
+    want_business_id: int
+    offer_business_id: int
+    parts: tuple[int, int, int, int, int]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Each part of the score in words, for the member reading "matches for you"."""
+        category, price, payment, rating, delivery = self.parts
+        return (
+            f"category {category}/40: " + ("the same category" if category == 40 else "a related category"),
+            f"price {price}/25: " + _price_words(price),
+            f"payment {payment}/15: a way of paying both accept",
+            f"rating {rating}/10: the offering business's reputation",
+            f"delivery {delivery}/10: " + ("both remote or in the same city" if delivery else "—"),
+        )
+
+
+def _price_words(points: int) -> str:
+    if points == WEIGHTS["price"]:
+        return "within budget"
+    return "a little over budget"
+
+
+def score(want: MarketListing, offer: MarketListing, sibling: bool = False) -> Match | None:
+    """The match of `want` with `offer`, or None when a hard rule excludes it."""
+    scored = _parts(want, offer, sibling)
+    if scored is None:
+        return None
+    return Match(scored[0], want.listing_id, offer.listing_id, want.business_id, offer.business_id, scored[1])
+
+
+def _parts(want: MarketListing, offer: MarketListing,
+           sibling: bool) -> tuple[int, tuple[int, int, int, int, int]] | None:
+    """(score, parts), or None when a hard rule excludes the pair."""
+    if want.business_id == offer.business_id or want.place != offer.place:
+        return None
+    shared = want.ways & offer.ways
+    if not shared:
+        return None
+    if shared & BIT[PaymentModel.BARTER]:
+        price = WEIGHTS["price"]
+    else:
+        price = max(_fit(want.price_cash_minor, offer.price_cash_minor),
+                    _fit(want.price_credits_minor, offer.price_credits_minor))
+        if not price:
+            return None
+    category = WEIGHTS["category"] // 2 if sibling else WEIGHTS["category"]
+    payment = (WEIGHTS["payment"] * WAYS[shared] + WAYS[want.ways] - 1) // WAYS[want.ways]
+    total = category + price + payment + offer.rating_points + WEIGHTS["delivery"]
+    if total < MIN_SCORE:
+        return None
+    return total, (category, price, payment, offer.rating_points, WEIGHTS["delivery"])
+
+
+def _fit(budget: int | None, asked: int | None) -> int:
+    """Price points in one currency: full within budget, none from 25 % over."""
+    if not budget or not asked:
+        return 0
+    if asked <= budget:
+        return WEIGHTS["price"]
+    return round(WEIGHTS["price"] * max(0.0, 1 - OVER_BUDGET_CUTOFF * (asked - budget) / budget))
+
+
+class MatchIndex:
+    """Open listings by (category, place), so only plausible pairs are ever scored."""
+
+    def __init__(self, listings: Iterable[MarketListing] = ()) -> None:
+        self._buckets: dict[tuple[Kind, int, str], dict[int, MarketListing]] = defaultdict(dict)
+        self._children: dict[int, set[int]] = defaultdict(set)
+        self._parent: dict[int, int | None] = {}
+        self._listings: dict[int, MarketListing] = {}
+        for listing in listings:
+            self.add(listing)
+
+    def add(self, listing: MarketListing) -> None:
+        self.remove(listing.listing_id)
+        self._listings[listing.listing_id] = listing
+        self._buckets[(listing.kind, listing.category_id, listing.place)][listing.listing_id] = listing
+        self._parent[listing.category_id] = listing.parent_category_id
+        if listing.parent_category_id is not None:
+            self._children[listing.parent_category_id].add(listing.category_id)
+
+    def remove(self, listing_id: int) -> None:
+        old = self._listings.pop(listing_id, None)
+        if old is not None:
+            self._buckets[(old.kind, old.category_id, old.place)].pop(listing_id, None)
+
+    def listings(self, kind: Kind) -> Iterator[MarketListing]:
+        return (listing for listing in self._listings.values() if listing.kind is kind)
+
+    def matches_for(self, listing: MarketListing, top: int | None = TOP_MATCHES) -> list[Match]:
+        """The best matches of one listing (a want's offers, or an offer's wants), best first;
+        `top=None`: every one, sibling categories included (a new offer is news to every
+        want it fits; `best_of` decides whether a want takes it)."""
+        other = Kind.OFFER if listing.kind is Kind.WANT else Kind.WANT
+        found = self._scored(listing, self._bucket(other, listing.category_id, listing.place), False)
+        if top is not None:
+            found = heapq.nlargest(top, found)  # (score, id) ranks as Match does: build only the kept
+        if top is None or len(found) < top:
+            siblings = []
+            for sibling in self._siblings(listing.category_id):
+                siblings += self._scored(listing, self._bucket(other, sibling, listing.place), True)
+            found += siblings if top is None else heapq.nlargest(top - len(found), siblings)
+        return best_of([self._match(listing, parts, other) for _, _, parts, other in found], top)
+
+    def add_and_match(self, listing: MarketListing, current: dict[int, list[Match]],
+                      top: int = TOP_MATCHES) -> list[Match]:
+        """Add a new listing and update `current` (each want's best matches) in place, scoring
+        only the new listing against the market; returns the new listing's matches. The
+        result is what a full recompute would give."""
+        self.add(listing)
+        if listing.kind is Kind.WANT:
+            current[listing.listing_id] = self.matches_for(listing, top)
+            return current[listing.listing_id]
+        found = self.matches_for(listing, None)
+        for match in found:
+            current[match.want_id] = best_of([*current.get(match.want_id, []), match], top)
+        return found
+
+    def recompute(self, top: int = TOP_MATCHES) -> dict[int, list[Match]]:
+        """Every want's best matches, by want: the full recompute."""
+        return {want.listing_id: self.matches_for(want, top) for want in self.listings(Kind.WANT)}
+
+    def _bucket(self, kind: Kind, category_id: int, place: str) -> Iterable[MarketListing]:
+        return self._buckets.get((kind, category_id, place), {}).values()
+
+    def _siblings(self, category_id: int) -> set[int]:
+        parent = self._parent.get(category_id)
+        return self._children[parent] - {category_id} if parent is not None else set()
+
+    @staticmethod
+    def _scored(listing: MarketListing, candidates: Iterable[MarketListing],
+                sibling: bool) -> list[tuple[int, int, tuple[int, int, int, int, int], MarketListing]]:
+        found = []
+        is_want = listing.kind is Kind.WANT
+        for other in candidates:
+            scored = _parts(listing, other, sibling) if is_want else _parts(other, listing, sibling)
+            if scored is not None:
+                found.append((scored[0], other.listing_id, scored[1], other))
+        return found
+
+    @staticmethod
+    def _match(listing: MarketListing, parts: tuple[int, int, int, int, int], other: MarketListing) -> Match:
+        want, offer = (listing, other) if listing.kind is Kind.WANT else (other, listing)
+        return Match(sum(parts), want.listing_id, offer.listing_id, want.business_id, offer.business_id, parts)
+
+
+def best_of(matches: list[Match], top: int | None = TOP_MATCHES) -> list[Match]:
+    """A listing's matches to show, best first: sibling categories only fill the places
+    that exact ones leave (a neighbour is a fallback, not a competitor of an exact fit)."""
+    if top is None:
+        return sorted(matches, reverse=True)
+    exact = [match for match in matches if match.parts[0] == WEIGHTS["category"]]
+    if len(exact) >= top:
+        return heapq.nlargest(top, exact)
+    siblings = [match for match in matches if match.parts[0] != WEIGHTS["category"]]
+    return heapq.nlargest(top, exact + heapq.nlargest(top - len(exact), siblings))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, or_, select
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select, text
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased
 
 from domain.deal import Deal
@@ -52,16 +56,28 @@ def timeline(session: Session, deal_id: str) -> list[TimelineEntry]:
     return [TimelineEntry(*row) for row in rows]
 
 
+def _timeline_json() -> ColumnElement[Any]:
+    """The deal's timeline as one JSON array, so the deal and its timeline come in one round trip."""
+    entry = func.json_build_array(_EVENTS.c.seq, _EVENTS.c.kind, _EVENTS.c.actor_id, _ACTORS.c.name,
+                                  _EVENTS.c.summary, _EVENTS.c.at)
+    return (select(func.coalesce(func.json_agg(aggregate_order_by(entry, _EVENTS.c.seq)), text("'[]'::json")))
+            .select_from(_EVENTS.outerjoin(_ACTORS, _ACTORS.c.id == _EVENTS.c.actor_id))
+            .where(_EVENTS.c.deal_id == _DEALS.c.deal_id).scalar_subquery())
+
+
 def _deal_view(session: Session, *where: ColumnElement[bool]) -> DealView | None:
     row = session.execute(
-        select(_DEALS.c.deal_id, _DEALS.c.state, _DEALS.c.updated_at, _BUYERS.c.name, _SELLERS.c.name)
+        select(_DEALS.c.state, _DEALS.c.updated_at, _BUYERS.c.name, _SELLERS.c.name, _timeline_json())
         .select_from(_DEALS.join(_BUYERS, _BUYERS.c.id == _DEALS.c.buyer_id)
                      .join(_SELLERS, _SELLERS.c.id == _DEALS.c.seller_id))
         .where(*where)).first()
     if row is None:
         return None
-    deal_id, state, updated_at, buyer_name, seller_name = row
-    return DealView(deal_from_json(state), buyer_name, seller_name, timeline(session, deal_id), updated_at)
+    state, updated_at, buyer_name, seller_name, entries = row
+    # JSON renders timestamptz in ISO 8601 with the session's offset, as psycopg would load it.
+    timeline = [TimelineEntry(seq, kind, actor_id, actor_name, summary, dt.datetime.fromisoformat(at))
+                for seq, kind, actor_id, actor_name, summary, at in entries]
+    return DealView(deal_from_json(state), buyer_name, seller_name, timeline, updated_at)
 
 
 def _party_of(business_id: int) -> ColumnElement[bool]:

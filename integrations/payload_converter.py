@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import threading
 import types
 import typing
 from collections.abc import Callable
@@ -63,25 +64,38 @@ class CompiledTypeConverter(JSONTypeConverter):
 
     def __init__(self) -> None:
         self._decoders: dict[Any, Decoder] = {}
+        self._compiling: dict[Any, Decoder] = {}
+        # Web threads, the activity pool and the event loop decode at once; compiling is
+        # serialised so no thread ever sees a half-built decoder.
+        self._lock = threading.RLock()
 
     def to_typed_value(self, hint: type, value: Any) -> Any:
         return self.decoder(hint)(value)
 
     def decoder(self, hint: Any) -> Decoder:
         try:
-            return self._decoders[hint]
-        except KeyError:
-            pass
+            found = self._decoders.get(hint)
         except TypeError:  # an unhashable hint: not ours to speed up
             return self._fallback(hint)
-        if len(self._decoders) > MAX_DECODERS:
-            # Types defined inside the workflow sandbox are new classes on every run: start over
-            # rather than keep them all.
-            self._decoders.clear()
-        # A placeholder first, so a dataclass that refers to itself compiles.
-        self._decoders[hint] = lambda value: self.decoder(hint)(value)
-        self._decoders[hint] = decoder = self._compile(hint)
-        return decoder
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._decoders.get(hint) or self._compiling.get(hint)
+            if found is not None:
+                return found
+            if len(self._decoders) > MAX_DECODERS:
+                # Types defined inside the workflow sandbox are new classes on every run: start
+                # over rather than keep them all.
+                self._decoders.clear()
+            # A dataclass that refers to itself finds this stand-in while it compiles; it is
+            # only called once decoding starts, when the real decoder is in place.
+            self._compiling[hint] = lambda value: self.decoder(hint)(value)
+            try:
+                decoder = self._compile(hint)
+            finally:
+                del self._compiling[hint]
+            self._decoders[hint] = decoder
+            return decoder
 
     def _fallback(self, hint: Any) -> Decoder:
         return lambda value: value_to_type(hint, value)

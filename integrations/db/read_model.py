@@ -18,7 +18,7 @@ from integrations.db.app_models import DealEvent, DealRow, Notification, ReviewR
 from integrations.db.deal_json import deal_to_json
 
 # Core statements on the tables, not ORM-enabled ones on the models: a step writes rows it
-# never loads back, and the ORM's bulk-insert plumbing was most of a step's Python time.
+# never loads back, and the ORM's bulk-insert plumbing was over half of a step's Python time.
 DEALS, EVENTS, NOTICES, REVIEWS = DealRow.__table__, DealEvent.__table__, Notification.__table__, ReviewRow.__table__
 
 

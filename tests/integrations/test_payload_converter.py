@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from domain.deal import Deal
 from domain.disputes import Dispute
 from domain.stages import Action
 from integrations.db.deal_json import deal_from_json, deal_to_json
-from integrations.payload_converter import PAYLOAD_CONVERTER
+from integrations.payload_converter import PAYLOAD_CONVERTER, CompiledTypeConverter
 from tests.domain.builders import BUYER, NOW, SELLER, a_deal, a_review
 from tests.domain.dispute_builders import a_dispute, barter_deal, hybrid_deal_in_inspection
 from workflows.messages import DealCommand, DealInput, DealReply, ReviewInput, StepRecord
@@ -76,3 +77,12 @@ def test_a_dispute_with_its_nested_rulings_decodes_like_the_sdk():
     assert dataclasses.is_dataclass(dispute)
     (payload,) = SDK.to_payloads([dispute])
     assert PAYLOAD_CONVERTER.from_payloads([payload], [Dispute]) == SDK.from_payloads([payload], [Dispute])
+
+
+def test_threads_decoding_a_new_type_at_once_all_get_the_same_value():
+    fresh = CompiledTypeConverter()  # nothing compiled yet: every thread races to build it
+    deal = a_closed_deal()
+    state = deal_to_json(deal)
+    with ThreadPoolExecutor(8) as pool:
+        decoded = list(pool.map(lambda _: fresh.to_typed_value(Deal, state), range(64)))
+    assert all(d == deal for d in decoded)

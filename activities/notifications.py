@@ -15,6 +15,7 @@ from contextlib import ExitStack
 from hashlib import sha1
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from integrations.db.app_models import Notification, User
 from integrations.db.dispute_models import StaffAlertRow
@@ -45,10 +46,9 @@ class MailOutbox:
                 deliver = smtp.enter_context(self._mailer.connection())
             except MailUnavailable:
                 return 0  # the mail server is down: everything waits for the next pass
+            addresses = self._addresses(session, {n.business_id for n in pending})
             for notification in pending:
-                recipients = session.scalars(
-                    select(User.email).where(User.business_id == notification.business_id)
-                ).all()
+                recipients = addresses.get(notification.business_id, [])
                 notification.email_attempts += 1
                 try:
                     for address in recipients:
@@ -92,6 +92,16 @@ class MailOutbox:
                 alert.email_status = "sent" if recipients else "none"
                 sent += 1
         return sent
+
+    @staticmethod
+    def _addresses(session: Session, business_ids: set[int]) -> dict[int, list[str]]:
+        """Every login's address per business, for the whole batch in one query."""
+        addresses: dict[int, list[str]] = {}
+        rows = session.execute(select(User.business_id, User.email).where(User.business_id.in_(business_ids))
+                               .order_by(User.id))
+        for business_id, email in rows:
+            addresses.setdefault(business_id, []).append(email)
+        return addresses
 
     def _email(self, notification: Notification, address: str) -> OutgoingEmail:
         link = f"\n\n{self._base_url}/deals/{notification.deal_id}" if notification.deal_id else ""

@@ -85,10 +85,11 @@ def measure(deals: int, concurrency: int) -> dict:
         per_client = [deals // concurrency + (1 if i < deals % concurrency else 0) for i in range(concurrency)]
         with ThreadPoolExecutor(concurrency) as pool:
             list(pool.map(client_loop, range(concurrency), [1] * concurrency))  # warm-up
-            cpu_before, started = cpu.snapshot(), time.perf_counter()
+            marker = stack.env["TRADEPACT_DEV_DIR"]
+            cpu_before, started = cpu.snapshot(marker), time.perf_counter()
             results = [r for batch in pool.map(client_loop, range(concurrency), per_client) for r in batch]
             elapsed = time.perf_counter() - started
-            cpu_used = cpu.used_between(cpu_before, cpu.snapshot())
+            cpu_used = cpu.used_between(cpu_before, cpu.snapshot(marker))
         latencies = sorted(s for _deal, lat in results for s in lat)
         activities = asyncio.run(activities_per_deal(stack.env["TEMPORAL_ADDRESS"], results[0][0]))
         address = stack.env["TEMPORAL_ADDRESS"]

@@ -28,6 +28,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.deal import Deal
 from domain.errors import ERRORS_BY_CODE, InvalidInput, TradepactError
+from integrations.payload_converter import DATA_CONVERTER
 from workflows.dispute_messages import DisputeCommand, DisputeReply, OpenDispute
 from workflows.messages import (
     DealCommand,
@@ -93,7 +94,8 @@ class TemporalGateway:
         if self._client is None:
             try:
                 self._client = await asyncio.wait_for(
-                    Client.connect(self._address, namespace=self._namespace), CALL_TIMEOUT
+                    Client.connect(self._address, namespace=self._namespace, data_converter=DATA_CONVERTER),
+                    CALL_TIMEOUT,
                 )
             except (TimeoutError, RuntimeError, OSError) as error:
                 raise TemporalUnavailable("the deal service is not reachable") from error

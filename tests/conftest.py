@@ -25,6 +25,7 @@ from devstack.stripe_server import LocalStripe, running_stripe_server
 from devstack.temporal_server import start_temporal, wait_for_port
 from integrations.db.migrate import upgrade
 from integrations.db.session import engine_for
+from integrations.payload_converter import DATA_CONVERTER
 from integrations.settings import Settings
 
 
@@ -101,7 +102,7 @@ def deal_worker(settings: Settings) -> Iterator[RunningWorker]:
     executor = ThreadPoolExecutor(max_workers=16)
 
     async def connect():
-        client = await Client.connect(settings.temporal_address)
+        client = await Client.connect(settings.temporal_address, data_converter=DATA_CONVERTER)
         return client, build_worker(client, settings, executor)
 
     client, worker = asyncio.run_coroutine_threadsafe(connect(), loop).result(timeout=60)

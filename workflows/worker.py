@@ -30,6 +30,7 @@ from activities.dispute_steps import DisputeSteps
 from activities.payouts import PayoutRetries
 from activities.reconciliation import Reconciliation
 from activities.subscriptions import SubscriptionSteps
+from integrations.payload_converter import DATA_CONVERTER
 from integrations.settings import Settings
 from integrations.stripe import StripeGateway
 from workflows.deal import DealWorkflow
@@ -87,7 +88,8 @@ async def main() -> None:
     from integrations.email.smtp import SmtpMailer
 
     settings = Settings.from_env()
-    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
+                                  data_converter=DATA_CONVERTER)
     await ensure_nightly_reconciliation(client, settings.task_queue)
     stop = threading.Event()
     outbox = MailOutbox(settings.database_url, SmtpMailer.from_env(), f"http://127.0.0.1:{settings.port}")

@@ -6,19 +6,15 @@ so the web can rebuild the exact `Deal` and ask the domain what a viewer may do.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from temporalio.converter import DataConverter, value_to_type
-
 from domain.deal import Deal
-
-_converter = DataConverter.default.payload_converter
+from integrations.payload_converter import from_json_value, to_json_value
 
 
 def deal_to_json(deal: Deal) -> dict[str, Any]:
-    return json.loads(_converter.to_payloads([deal])[0].data)
+    return to_json_value(deal)
 
 
 def deal_from_json(state: dict[str, Any]) -> Deal:
-    return value_to_type(Deal, state)
+    return from_json_value(Deal, state)

@@ -2,9 +2,10 @@
 
 Owns: parsing `SMTP_URL` (`smtp://[user:pass@]host[:port]`, `smtps://` for implicit TLS,
 `?starttls=1` to upgrade a plain connection), building the MIME message (text, optional HTML
-alternative, a caller-chosen Message-ID) and mapping every failure to `MailUnavailable` or
-`MailRejected`. It keeps no connection open between sends: mail is sent from a background
-outbox a few messages at a time, and a fresh connection survives server restarts for free.
+alternative, a caller-chosen Message-ID; a plain-text one is written directly by `wire`) and
+mapping every failure to `MailUnavailable` or `MailRejected`. It keeps no connection open
+between sends: mail is sent from a background outbox a few messages at a time, and a fresh
+connection survives server restarts for free.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from integrations.email.errors import MailRejected, MailUnavailable
+from integrations.email.wire import envelope_sender, plain_text_bytes
 
 DEFAULT_SMTP_URL = "smtp://127.0.0.1:1025"
 DEFAULT_SENDER = "Tradepact <no-reply@tradepact.local>"
@@ -174,7 +176,12 @@ class SmtpMailer:
 
     def _deliver(self, smtp: smtplib.SMTP, where: str, message: OutgoingEmail) -> None:
         try:
-            smtp.send_message(self.build(message))
+            wire = None if message.html is not None else plain_text_bytes(
+                self.sender, message.to, message.subject, message.message_id, message.text)
+            if wire is None:
+                smtp.send_message(self.build(message))
+            else:
+                smtp.sendmail(envelope_sender(self.sender), [message.to], wire)
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _text in error.recipients.values()]
             if codes and all(code >= 500 for code in codes):

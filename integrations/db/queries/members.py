@@ -27,23 +27,25 @@ class Account:
 
 
 def _accounts() -> Select:
-    return select(User, Business.name).outerjoin(Business, Business.id == User.business_id)
+    # Every request looks its user up (token or session): Core columns on the tables, not the
+    # whole ORM `User` row (password hash included) only to copy five fields out of it.
+    users, businesses = User.__table__, Business.__table__
+    return (select(users.c.id, users.c.email, users.c.display_name, users.c.role, users.c.business_id,
+                   businesses.c.name)
+            .select_from(users.outerjoin(businesses, businesses.c.id == users.c.business_id)))
 
 
 def _account(session: Session, statement: Select) -> Account | None:
     row = session.execute(statement).first()
-    if row is None:
-        return None
-    user, business_name = row
-    return Account(user.id, user.email, user.display_name, user.role, user.business_id, business_name)
+    return None if row is None else Account(*row)
 
 
 def account_by_id(session: Session, user_id: int) -> Account | None:
-    return _account(session, _accounts().where(User.id == user_id))
+    return _account(session, _accounts().where(User.__table__.c.id == user_id))
 
 
 def account_by_token_hash(session: Session, token_hash: str) -> Account | None:
-    return _account(session, _accounts().where(User.api_token_hash == token_hash))
+    return _account(session, _accounts().where(User.__table__.c.api_token_hash == token_hash))
 
 
 def password_hash_of(session: Session, email: str) -> tuple[int, str] | None:

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -106,4 +107,8 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    # The sandbox imports the workflow modules afresh for every workflow run; without cached
+    # bytecode (PYTHONDONTWRITEBYTECODE is common in containers) each run compiles them from
+    # source again, ~10 ms of a deal's CPU.
+    sys.dont_write_bytecode = False
     asyncio.run(main())

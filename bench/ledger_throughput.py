@@ -93,12 +93,12 @@ def posting_unit(engine: Engine, unit_of_work: str) -> Iterator[tuple[Ledger, Ca
             yield Ledger(connection), connection.commit
 
 
+_START: Barrier | None = None  # in each client process: where the clients wait for each other
+
+
 def _ready(barrier: Barrier) -> None:
     global _START  # noqa: PLW0603 - a pool initializer is the one way to hand a barrier to spawned workers
     _START = barrier
-
-
-_START: Barrier | None = None
 
 
 def _client(url: str, members: list[str], hot_account: str | None, tag: str, unit_of_work: str,

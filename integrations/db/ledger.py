@@ -1,8 +1,10 @@
 """The ledger over PostgreSQL: open accounts, execute transfers, holds, posts and voids; read balances.
 
-The caller owns the transaction (a deal step posts its ledger changes together with the read
-model). Each command is one call to `ledger_move` / `ledger_settle` (migration 0001_ledger),
-which runs it inside a server-side savepoint: a refused command writes nothing, leaves the
+The caller owns the transaction: an ORM `Session` (a deal step posts its ledger changes
+together with the read model) or a Core `Connection` (a unit of work that touches only the
+ledger). Each command is one call to `ledger_move` / `ledger_settle` (migrations 0001_ledger
+and 0008_ledger_speed), sent as a prepared statement on the caller's psycopg connection, which
+runs it inside a server-side savepoint: a refused command writes nothing, leaves the
 caller's transaction usable, and comes back as a constraint name that is mapped here to the
 domain's errors. A command's transfer id is its idempotency key: executing it again returns
 the first result and writes nothing. This module speaks the domain's language; the rules that
@@ -14,7 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from sqlalchemy import text
+import psycopg
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from domain.errors import (
@@ -33,11 +37,10 @@ CREDIT_LINE_CHECK = "ck_ledger_accounts_within_credit_line"
 BORN_AS = {Transfer: ("posted", "posted"), Hold: ("pending", "pending"),
            PostHold: ("post_pending", "posted"), VoidHold: ("void_pending", "voided")}
 
-MOVE = text("""SELECT o_outcome, o_detail FROM ledger_move(:id, :pending, :deal_id, :memo,
-    CAST(:addresses AS text[]), CAST(:amounts AS bigint[]), CAST(:currencies AS text[]),
-    CAST(:open_kinds AS text[]), CAST(:open_limits AS bigint[]))""")
-SETTLE = text("""SELECT o_outcome, o_detail FROM ledger_settle(:id, :hold_id, :memo, :void,
-    CAST(:amount AS bigint), CAST(:currency AS text))""")
+# Commands go to psycopg directly (see `_command`), so these use its placeholders.
+MOVE = """SELECT o_outcome, o_detail FROM ledger_move(%s, %s, %s, %s,
+    %s::text[], %s::bigint[], %s::text[], %s::text[], %s::bigint[])"""
+SETTLE = """SELECT o_outcome, o_detail FROM ledger_settle(%s, %s, %s, %s, %s::bigint, %s::text)"""
 BALANCE = text("""SELECT address, currency, posted, pending_out, pending_in, credit_limit
     FROM ledger_accounts WHERE address = :address""")
 # Newest first; the running balance is walked back from the account's posted balance, so a
@@ -123,7 +126,7 @@ def unopened(address: str, currency: str) -> AccountBalance:
 
 
 class Ledger:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session | Connection) -> None:
         self.session = session
 
     # ---- accounts -----------------------------------------------------------------------
@@ -168,11 +171,9 @@ class Ledger:
                                               (command.destination, command.amount)])
             case PostHold() | VoidHold():
                 amount = command.amount if isinstance(command, PostHold) else None
-                outcome, detail = self.session.execute(SETTLE, {
-                    "id": command.transfer_id, "hold_id": command.hold_id, "memo": command.memo,
-                    "void": isinstance(command, VoidHold),
-                    "amount": amount.amount_minor if amount else None,
-                    "currency": amount.currency if amount else None}).one()
+                outcome, detail = self._command(SETTLE, (
+                    command.transfer_id, command.hold_id, command.memo, isinstance(command, VoidHold),
+                    amount.amount_minor if amount else None, amount.currency if amount else None))
             case _:
                 raise InvalidInput(f"unknown ledger command {command!r}")
         kind, status = BORN_AS[type(command)]
@@ -185,15 +186,33 @@ class Ledger:
     def _move(self, transfer_id: str, pending: bool, deal_id: str | None, memo: str,
               postings: list[tuple[str, Money]]) -> tuple[str, str | None]:
         opening = [opened_on_demand(address) for address, _ in postings]
-        row = self.session.execute(MOVE, {
-            "id": transfer_id, "pending": pending, "deal_id": deal_id, "memo": memo,
-            "addresses": [address for address, _ in postings],
-            "amounts": [amount.amount_minor for _, amount in postings],
-            "currencies": [amount.currency for _, amount in postings],
-            "open_kinds": [how[0] if how else None for how in opening],
-            "open_limits": [how[1] if how else None for how in opening],
-        }).one()
-        return row.o_outcome, row.o_detail
+        return self._command(MOVE, (
+            transfer_id, pending, deal_id, memo,
+            [address for address, _ in postings],
+            [amount.amount_minor for _, amount in postings],
+            [amount.currency for _, amount in postings],
+            [how[0] if how else None for how in opening],
+            [how[1] if how else None for how in opening]))
+
+    def _command(self, statement: str, params: tuple) -> tuple[str, str | None]:
+        """One command in the caller's transaction, on the caller's own psycopg connection.
+
+        SQLAlchemy's statement and result machinery cost more CPU than the command itself
+        (BENCHMARKS.md, ledger throughput); the caller still owns the transaction, so the
+        command commits or rolls back with its other writes. Prepared at once: every posting
+        runs one of two statements. Errors come out as SQLAlchemy's, as before.
+        """
+        connection = self.session.connection() if isinstance(self.session, Session) else self.session
+        if not connection.in_transaction():
+            connection.begin()  # SQLAlchemy cannot see the driver's implicit BEGIN, nor commit it
+        driver = connection.connection.driver_connection
+        try:
+            with driver.cursor() as cursor:
+                cursor.execute(statement, params, prepare=True)
+                outcome, detail = cursor.fetchone()
+        except psycopg.Error as error:
+            raise DBAPIError.instance(statement, params, error, psycopg.Error) from error
+        return outcome, detail
 
     def _refusal(self, command: LedgerCommand, refusal: str, detail: str | None) -> TradepactError:
         ref = command.transfer_id

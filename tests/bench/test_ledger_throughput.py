@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import create_engine, text
 
-from bench.ledger_throughput import measure_on
+from bench.ledger_throughput import UNITS_OF_WORK, measure_on, open_members, posting_unit
+from domain.ledger import Posting, Transfer
+from domain.money import credits
+from integrations.db.ledger import Ledger
 from integrations.db.session import unit_of_work
 
-KEYS = {"clients", "seconds", "member_accounts", "hot_account", "postings_per_second",
+KEYS = {"clients", "seconds", "unit_of_work", "member_accounts", "hot_account", "postings_per_second",
         "hot_account_postings_per_second", "pgbench_tps", "ratio_to_pgbench", "hot_ratio_to_uncontended",
         "targets", "uncontended", "hot", "pgbench", "postgres_settings"}
 
@@ -42,3 +46,20 @@ def test_the_benchmark_posts_balanced_transfers_and_reports_every_figure(databas
     # Every hot-account transfer paid one credit into the same platform account.
     assert hot.kind == "platform" and hot.posted == hot[2] >= result["hot"]["transfers"]
     assert pgbench_left == 0
+
+
+@pytest.mark.parametrize("kind", UNITS_OF_WORK)
+def test_each_unit_of_work_commits_what_the_ledger_posted(database_url, kind):
+    payer, payee = open_members(database_url, 2)
+    engine = create_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        with posting_unit(engine, kind) as (ledger, commit):
+            for n in range(3):
+                ledger.execute(Transfer(f"bench-test:{uuid.uuid4().hex}:{n}",
+                                        (Posting(payer, -credits(1)), Posting(payee, credits(1)))))
+                commit()
+    finally:
+        engine.dispose()
+
+    with unit_of_work(database_url) as session:
+        assert Ledger(session).balance(payee).posted == 3

@@ -5,7 +5,7 @@ Every existing arbitrator login becomes an active arbitrator; the first one is s
 appeal can be heard on a fresh install.
 
 Revision ID: 0008_disputes
-Revises: 0007_plans
+Revises: 0008_ledger_speed
 """
 
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0008_disputes"
-down_revision = "0007_plans"
+down_revision = "0008_ledger_speed"
 branch_labels = None
 depends_on = None
 

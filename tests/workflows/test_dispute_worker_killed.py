@@ -20,6 +20,7 @@ from dataclasses import replace
 
 import requests
 import stripe
+from temporalio.api.enums.v1 import PendingActivityState
 
 from domain.dispute_stages import DisputeAction, DisputeStage
 from domain.money import Money, credits
@@ -40,6 +41,7 @@ from tests.workflows.dispute_driver import (
 from tests.workflows.driver import balance, credit_terms, open_deal, timeline_kinds
 from tests.workflows.test_cash_deal import onboard, stripe_objects
 from tests.workflows.test_credit_deal import GOOD
+from workflows.names import MOVE_CASH_ACTIVITY
 
 RULED = {"charges": [60_00], "refunds": [27_50], "transfers": [26_00]}
 
@@ -73,6 +75,23 @@ async def until_stripe_moved(sdk, deal_id: str, seconds: float = 60) -> dict:
         await asyncio.sleep(0.1)
 
 
+async def until_retrying_cash(deal, seconds: float = 60):
+    """The deal's Stripe activity once it failed after moving money and waits at least half a second
+    for its next attempt: a kill then cuts the ruling's execution between attempts, and the new worker
+    takes the next one (a kill during a call would leave it to its 60 s start-to-close timeout)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        described = await deal.handle.describe()
+        for pending in described.raw_description.pending_activities:
+            waits = pending.next_attempt_schedule_time.ToDatetime(dt.UTC) - dt.datetime.now(dt.UTC)
+            if (pending.activity_type.name == MOVE_CASH_ACTIVITY and pending.attempt >= 2
+                    and pending.state == PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED
+                    and waits > dt.timedelta(seconds=0.5)):
+                return pending
+        await asyncio.sleep(0.05)
+    return None
+
+
 async def test_a_worker_killed_mid_ruling_is_replaced_and_each_movement_happens_once(client, database_url, settings):
     gateway = StripeGateway.from_settings(settings)
     sdk = stripe.StripeClient(settings.stripe_secret_key, base_addresses={"api": settings.stripe_api_base},
@@ -99,6 +118,8 @@ async def test_a_worker_killed_mid_ruling_is_replaced_and_each_movement_happens_
         # money and the worker hears only errors, so the workflow cannot record the movement.
         moved = await until_stripe_moved(sdk, deal.deal_id)
         assert moved["refunds"] or moved["transfers"], moved
+        retrying = await until_retrying_cash(deal)
+        assert retrying is not None and "Injected fault" in retrying.last_failure.message
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
@@ -110,7 +131,6 @@ async def test_a_worker_killed_mid_ruling_is_replaced_and_each_movement_happens_
 
     second = start_worker_process(settings, queue)
     try:
-        # A Stripe call cut off by the kill is retried after its 60 s start-to-close timeout at worst.
         assert await deal_stage(database_url, deal.deal_id, Stage.RATING, attempts=2_400) == "rating"
         await deal.act(deal.buyer, "review", review=GOOD)
         await deal.act(deal.seller, "review", review=GOOD)

@@ -29,6 +29,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.deal import Deal
 from domain.errors import ERRORS_BY_CODE, InvalidInput, TradepactError
 from integrations.payload_converter import DATA_CONVERTER
+from integrations.workflow_history import HistoryLine, history_lines
 from workflows.dispute_messages import DisputeCommand, DisputeReply, OpenDispute
 from workflows.messages import (
     DealCommand,
@@ -161,6 +162,21 @@ class TemporalGateway:
         handle = client.get_workflow_handle(dispute_workflow_id(deal_id))
         return await self._guarded(handle.execute_update(
             DISPUTE_UPDATE, command, result_type=DisputeReply, rpc_timeout=timedelta(seconds=CALL_TIMEOUT)))
+
+    def workflow_history(self, workflow_id: str) -> list[HistoryLine]:
+        """The workflow's history as Temporal recorded it (empty if there is no such workflow)."""
+        return self.call(self._workflow_history(workflow_id))
+
+    async def _workflow_history(self, workflow_id: str) -> list[HistoryLine]:
+        client = await self.connected()
+        try:
+            history = await client.get_workflow_handle(workflow_id).fetch_history(
+                rpc_timeout=timedelta(seconds=CALL_TIMEOUT))
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                return []
+            raise TemporalUnavailable("the deal service did not answer; try again") from error
+        return history_lines(history)
 
     def stripe_event(self, deal_id: str, event: StripeEventSignal) -> bool:
         """Signal a verified Stripe event to its deal; False if the deal's workflow has ended."""

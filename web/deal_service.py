@@ -10,6 +10,7 @@ from typing import Protocol
 
 from flask import Flask, current_app
 
+from integrations.workflow_history import HistoryLine
 from workflows.dispute_messages import DisputeCommand, DisputeReply, OpenDispute
 from workflows.messages import (
     DealCommand,
@@ -38,6 +39,8 @@ class DealService(Protocol):
     def retry_payout(self, retry: PayoutRetry) -> PayoutRetried: ...
 
     def start_reconciliation(self, request: ReconciliationRequest) -> str: ...
+
+    def workflow_history(self, workflow_id: str) -> list[HistoryLine]: ...
 
 
 def install_deal_service(app: Flask, service: DealService) -> None:

@@ -97,3 +97,12 @@ def test_a_dispute_ruled_as_a_split_moves_exactly_the_ruled_amounts(api, running
     pack = seller.get(f"{deal}/dispute/pack").body
     assert pack["evidence"][0]["files"][0]["sha256"] == hashlib.sha256(PNG).hexdigest()
     assert "ruling_executed" in [e["kind"] for e in pack["deal_timeline"]]
+    # The raw record Temporal kept: every party's update on the deal, the dispute started as its
+    # child, the arbitrator's ruling on the dispute.
+    deal_history = pack["workflow_histories"][f"deal-{deal_id}"]
+    updates = [e["detail"] for e in deal_history if e["event"] == "workflow execution update accepted"]
+    assert [u.split(" by ")[0] for u in updates[:4]] == ["opened", "act: accept", "act: fund", "act: deliver"]
+    assert any(u.startswith("open_dispute") for u in updates)
+    assert any(e["event"] == "start child workflow execution initiated" and "DisputeWorkflow" in e["detail"]
+               for e in deal_history)
+    assert any(e["detail"].startswith("act: rule") for e in pack["workflow_histories"][f"dispute-{deal_id}"])

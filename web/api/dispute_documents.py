@@ -16,6 +16,7 @@ from domain.money import Money
 from domain.rulings import Ruling
 from integrations.db.queries import timeline as deal_timeline
 from integrations.db.queries.disputes import CaseSummary, Viewer, dispute_timeline, track_record
+from integrations.workflow_history import HistoryLine
 
 API = "/api/v1"
 
@@ -100,8 +101,10 @@ def case_row(case: CaseSummary) -> dict[str, Any]:
             "next_deadline_at": case.next_deadline_at, "updated_at": case.updated_at}
 
 
-def evidence_pack(session: Session, dispute: Dispute, deal: Deal, now: dt.datetime) -> dict[str, Any]:
-    """Everything the case rests on, as recorded step by step from the two workflows' histories."""
+def evidence_pack(session: Session, dispute: Dispute, deal: Deal, now: dt.datetime,
+                  histories: dict[str, list[HistoryLine]]) -> dict[str, Any]:
+    """Everything the case rests on: the timelines recorded step by step from the two workflows,
+    and the workflows' histories as the Temporal server kept them (`histories`, by workflow id)."""
     return {
         "deal_id": deal.deal_id, "generated_at": now,
         "terms": {"title": deal.terms.title, "model": deal.terms.model.value, "price": list(deal.terms.price),
@@ -125,6 +128,9 @@ def evidence_pack(session: Session, dispute: Dispute, deal: Deal, now: dt.dateti
                          "ended_at": a.ended_at, "ended_why": a.ended_why} for a in dispute.assignments],
         "ruling": _ruling(dispute.ruling, dispute),
         "appeal_ruling": _ruling(dispute.appeal_ruling, dispute),
+        "workflow_histories": {workflow_id: [{"event_id": line.event_id, "at": line.at, "event": line.event,
+                                              "detail": line.detail} for line in lines]
+                               for workflow_id, lines in histories.items()},
     }
 
 

@@ -20,6 +20,7 @@ from domain.evidence import EvidenceRules
 from integrations.db.evidence_files import forget_evidence_files, store_evidence_file
 from integrations.db.queries import deal_state_for_party
 from integrations.db.queries.disputes import Viewer, deal_of_dispute, dispute_state, evidence_file
+from integrations.workflow_history import HistoryLine
 from web.api.access import api_arbitrator, api_member, api_signed_in, api_user
 from web.api.blueprint import ApiBlueprint
 from web.api.dispute_documents import case_document, evidence_pack, plain
@@ -30,6 +31,7 @@ from web.api.schemas import ErrorOut
 from web.db import db, fresh_reads
 from web.deal_service import deal_service
 from workflows.dispute_messages import DisputeCommand, OpenDispute
+from workflows.names import deal_workflow_id, dispute_workflow_id
 
 blp = ApiBlueprint("api_disputes", __name__, description="Disputes: settlement, evidence, rulings, appeals",
                    template_folder="templates")
@@ -214,13 +216,20 @@ def rule(data: dict, deal_id: str):
     return act(deal_id, A.RULE, ruling=ruling_from(data))
 
 
+def workflow_histories(deal_id: str) -> dict[str, list[HistoryLine]]:
+    """The deal's and its dispute's histories from Temporal (503 "try again" when it is away)."""
+    service = deal_service()
+    return {workflow_id: service.workflow_history(workflow_id)
+            for workflow_id in (deal_workflow_id(deal_id), dispute_workflow_id(deal_id))}
+
+
 @blp.route("/deals/<deal_id>/dispute/pack", methods=["GET"])
 @api_signed_in
 def pack(deal_id: str):
     """The evidence pack as JSON: terms, the deal's and the dispute's full timelines, evidence
     with file hashes, settlement offers, assignments and rulings."""
     dispute, deal = case_or_404(deal_id)
-    return plain(evidence_pack(db(), dispute, deal, now()))
+    return plain(evidence_pack(db(), dispute, deal, now(), workflow_histories(deal_id)))
 
 
 @blp.route("/deals/<deal_id>/dispute/pack.html", methods=["GET"])
@@ -228,6 +237,7 @@ def pack(deal_id: str):
 def pack_html(deal_id: str):
     """The evidence pack as one HTML document, to read, print or keep."""
     dispute, deal = case_or_404(deal_id)
-    html = render_template("api/evidence_pack.html", pack=plain(evidence_pack(db(), dispute, deal, now())))
+    pack_ = evidence_pack(db(), dispute, deal, now(), workflow_histories(deal_id))
+    html = render_template("api/evidence_pack.html", pack=plain(pack_))
     return Response(html, mimetype="text/html", headers={
         "Content-Disposition": f'attachment; filename="evidence-pack-{deal_id}.html"'})

@@ -64,6 +64,14 @@ CASH_RETRY = RetryPolicy(
 )
 
 
+def domain_refusal(failure: ActivityError) -> ApplicationError | None:
+    """A step refused by a domain rule, as the refusal the caller answers with (409/422)."""
+    cause = failure.cause
+    if isinstance(cause, ApplicationError) and cause.type in ERRORS_BY_CODE:
+        return ApplicationError(cause.message, *cause.details, type=cause.type, non_retryable=True)
+    return None
+
+
 def refusal(error: TradepactError) -> ApplicationError:
     """A domain error as the failure the web maps to 409/422, carrying the field if any."""
     return ApplicationError(
@@ -147,10 +155,8 @@ class DealWorkflow:
                 retry_policy=STEP_RETRY,
             )
         except ActivityError as failure:
-            cause = failure.cause
-            if isinstance(cause, ApplicationError) and cause.type in ERRORS_BY_CODE:
-                raise ApplicationError(cause.message, *cause.details, type=cause.type,
-                                       non_retryable=True) from failure
+            if (refused := domain_refusal(failure)) is not None:
+                raise refused from failure
             raise
         self._deal = outcome.deal
         self._changes += 1

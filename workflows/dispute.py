@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
-from workflows.deal import STEP_RETRY, refusal
+from workflows.deal import STEP_RETRY, domain_refusal, refusal
 
 with workflow.unsafe.imports_passed_through():
     from domain.arbitration import choose_appeal_arbitrator, choose_arbitrator
@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.dispute_fees import FeeCharge
     from domain.dispute_stages import DisputeAction, DisputeStage
     from domain.disputes import Dispute, DisputeOutcome
-    from domain.errors import ERRORS_BY_CODE, TradepactError
+    from domain.errors import TradepactError
     from workflows.dispute_messages import (
         ArbitratorPool,
         ArbitratorPoolRequest,
@@ -118,10 +118,8 @@ class DisputeWorkflow:
                 RECORD_DISPUTE_STEP_ACTIVITY, DisputeStepRecord(outcome.dispute, outcome.step),
                 start_to_close_timeout=timedelta(seconds=30), retry_policy=STEP_RETRY)
         except ActivityError as failure:
-            cause = failure.cause
-            if isinstance(cause, ApplicationError) and cause.type in ERRORS_BY_CODE:
-                raise ApplicationError(cause.message, *cause.details, type=cause.type,
-                                       non_retryable=True) from failure
+            if (refused := domain_refusal(failure)) is not None:
+                raise refused from failure
             raise
         self._dispute = outcome.dispute
         self._changes += 1

@@ -8,3 +8,4 @@ if __name__ == "__main__":
     for benchmark in (deal_throughput, ledger_throughput):
         sys.argv = [f"bench.{benchmark.__name__.rpartition('.')[2]}"]  # each with its defaults
         benchmark.main()
+    __import__("bench.catalog_search").catalog_search.main()  # no arguments left in sys.argv: its defaults

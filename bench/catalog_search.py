@@ -5,7 +5,9 @@ a few cities, N listings (titles and descriptions drawn from service words, ever
 model, remote and on-site, across the whole category tree) and revealed reviews for most
 businesses. Then it runs a realistic mix of searches through
 `integrations.db.queries.catalog_search.find_listings`, each kind many times with varied
-parameters, and reports p50/p95 per kind plus the size of every index on `listings`.
+parameters, and reports p50/p95 per kind, the CPU one search costs the server and the client (so a
+run on a busy machine can still be read), the load average, and the size of every index on
+`listings`.
 
     .venv/bin/python -m bench.catalog_search [--listings 100000] [--businesses 2000] [--runs 200]
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import shutil
 import tempfile
@@ -24,6 +27,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
@@ -140,6 +144,11 @@ def query_mix(session: Session, rng: random.Random) -> dict[str, Callable[[], Li
     }
 
 
+def _cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
 def _percentile(sorted_ms: list[float], share: float) -> float:
     return round(sorted_ms[max(0, int(len(sorted_ms) * share + 0.5) - 1)], 2)
 
@@ -152,19 +161,25 @@ def measure_on(url: str, runs: int = 200, seed_value: int = 11) -> dict:
     try:
         with Session(engine) as session:
             mix = query_mix(session, rng)
+            backend = psutil.Process(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
             for name, make in mix.items():
                 for _ in range(5):  # warm the plan and buffer caches
                     find_listings(session, make())
                 latencies, found = [], 0
+                server_before, client_before = _cpu(backend), time.process_time()
                 for _ in range(runs):
                     search = make()
                     began = time.perf_counter()
                     page = find_listings(session, search)
                     latencies.append((time.perf_counter() - began) * 1000)
                     found += bool(page.items)
+                server_ms = 1000 * (_cpu(backend) - server_before) / runs
+                client_ms = 1000 * (time.process_time() - client_before) / runs
                 latencies.sort()
                 kinds[name] = {"p50_ms": _percentile(latencies, 0.5), "p95_ms": _percentile(latencies, 0.95),
-                               "max_ms": round(latencies[-1], 2), "runs": runs, "runs_with_results": found}
+                               "max_ms": round(latencies[-1], 2), "runs": runs, "runs_with_results": found,
+                               "cpu_ms_per_search": {"postgres": round(server_ms, 2),
+                                                     "client (Python)": round(client_ms, 2)}}
             sizes = session.execute(text(
                 "SELECT indexrelname, pg_size_pretty(pg_relation_size(indexrelid)) FROM pg_stat_user_indexes "
                 "WHERE relname = 'listings' ORDER BY pg_relation_size(indexrelid) DESC")).all()
@@ -173,7 +188,8 @@ def measure_on(url: str, runs: int = 200, seed_value: int = 11) -> dict:
     finally:
         engine.dispose()
     worst = max(k["p95_ms"] for k in kinds.values())
-    return {"listings": listings, "kinds": kinds, "worst_p95_ms": worst,
+    return {"listings": listings, "kinds": kinds, "worst_p95_ms": worst, "load_average": os.getloadavg(),
+            "cpu_cores": os.cpu_count(),
             "target": {"p95_ms": TARGET_P95_MS, "met": worst <= TARGET_P95_MS},
             "table_size": table, "index_sizes": dict(sizes)}
 

@@ -8,7 +8,8 @@ each word is replaced by the most similar word of any title (pg_trgm similarity 
 again. Ranking similarity over every title instead costs ~40 ms at 100,000 listings; the
 lexicon lookup costs about one.
 
-Every filter maps to a column an index of migration 0010 serves; the caller's text never
+No "verified only" filter yet: businesses have no verification column on this branch (KYB
+adds it). Every filter maps to a column an index of migration 0010 serves; the caller's text never
 reaches SQL except as a bound parameter.
 """
 

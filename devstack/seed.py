@@ -33,25 +33,30 @@ MEMBERS = (
     DemoMember(
         "Studio Ada", "Lyon", "Brand identities and websites for small shops.",
         "ada@studio-ada.example", "Ada Laurent",
-        (("offer", "design", "Logo and brand kit", 450_00, None, True),
-         ("offer", "it", "Five-page website", 500_00, 700_00, False),
-         ("want", "accounting", "Quarterly bookkeeping", 300_00, None, True)),
+        (("offer", "logo-design", "Logo and brand kit", 450_00, None, True),
+         ("offer", "web-design", "Five-page website", 500_00, 700_00, False),
+         ("want", "bookkeeping", "Quarterly bookkeeping", 300_00, None, True)),
     ),
     DemoMember(
         "Ben's Books", "Lyon", "Bookkeeping, VAT returns and payroll for micro-businesses.",
         "ben@bens-books.example", "Ben Okafor",
-        (("offer", "accounting", "Quarterly bookkeeping", 300_00, None, True),
-         ("offer", "accounting", "Annual accounts", None, 900_00, False),
-         ("want", "printing", "500 business cards", 80_00, None, False)),
+        (("offer", "bookkeeping", "Quarterly bookkeeping", 300_00, None, True),
+         ("offer", "tax-returns", "Annual accounts", None, 900_00, False),
+         ("want", "business-cards", "500 business cards", 80_00, None, False)),
     ),
     DemoMember(
         "Cleo Print", "Villeurbanne", "Digital and offset printing, same-week delivery.",
         "cleo@cleo-print.example", "Cleo Martin",
-        (("offer", "printing", "500 business cards", 80_00, None, True),
-         ("offer", "printing", "A1 posters, 50 copies", None, 220_00, False),
-         ("want", "design", "Logo and brand kit", 450_00, None, True)),
+        (("offer", "business-cards", "500 business cards", 80_00, None, True),
+         ("offer", "large-format", "A1 posters, 50 copies", None, 220_00, False),
+         ("want", "logo-design", "Logo and brand kit", 450_00, None, True)),
     ),
 )
+
+# Printed matter is picked up at the shop; everything else is delivered remotely.
+# title -> delivery mode and lead time in days
+DELIVERY = {"500 business cards": ("on_site", 3), "A1 posters, 50 copies": ("on_site", 5),
+            "Five-page website": ("remote", 30), "Annual accounts": ("remote", 21)}
 
 STAFF = (
     ("arbitrator@tradepact.example", "Iris Arbitre", "arbitrator"),
@@ -62,6 +67,11 @@ STAFF = (
     ("finance2@tradepact.example", "Fatima Finance", "finance"),
     ("admin@tradepact.example", "Alma Admin", "admin"),
 )
+
+
+def _delivery(title: str, city: str) -> dict:
+    mode, lead_time_days = DELIVERY.get(title, ("remote", 7))
+    return {"delivery_mode": mode, "city": city if mode == "on_site" else "", "lead_time_days": lead_time_days}
 
 
 def seed(database_url: str, hash_password) -> list[tuple[str, str]]:
@@ -83,6 +93,7 @@ def seed(database_url: str, hash_password) -> list[tuple[str, str]]:
                     description=f"{title} by {member.business}, {member.city}.",
                     category_id=categories[category], price_credits_minor=credits_minor,
                     price_cash_minor=cash_minor, open_to_barter=barter,
+                    **_delivery(title, member.city),
                 ))
         for email, name, role in STAFF:
             if user_by_email(session, email) is None:

@@ -57,12 +57,14 @@ def a_staff_user(database_url: str, role: str = "admin") -> Login:
 def a_listing(database_url: str, business_id: int, price_minor: int | None = 100_00, kind: str = "offer",
               title: str | None = None, category: str = "design",
               description: str = "A logo in three formats, with a style sheet.",
-              cash_minor: int | None = None, open_to_barter: bool = False) -> int:
+              cash_minor: int | None = None, open_to_barter: bool = False, delivery_mode: str = "remote",
+              city: str = "", lead_time_days: int = 14) -> int:
     with unit_of_work(database_url) as session:
         category_id = session.scalar(select(Category.id).where(Category.slug == category))
         listing = Listing(business_id=business_id, kind=kind, title=title or unique("Logo design"),
                           description=description, category_id=category_id, price_credits_minor=price_minor,
-                          price_cash_minor=cash_minor, open_to_barter=open_to_barter)
+                          price_cash_minor=cash_minor, open_to_barter=open_to_barter,
+                          delivery_mode=delivery_mode, city=city, lead_time_days=lead_time_days)
         session.add(listing)
         session.flush()
         return listing.id

@@ -64,6 +64,7 @@ class Category(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(80))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
 
 
 class Listing(Base):
@@ -74,7 +75,11 @@ class Listing(Base):
         CheckConstraint("price_cash_minor > 0", name="positive_cash_price"),
         CheckConstraint("price_credits_minor IS NOT NULL OR price_cash_minor IS NOT NULL OR open_to_barter",
                         name="priced_or_barter"),
+        CheckConstraint("delivery_mode IN ('remote', 'on_site')", name="known_delivery_mode"),
+        CheckConstraint("delivery_mode = 'remote' OR city <> ''", name="on_site_has_city"),
+        CheckConstraint("lead_time_days BETWEEN 0 AND 365", name="sane_lead_time"),
         Index("ix_listings_search", "search", postgresql_using="gin"),
+        # The search's other indexes (trigram on title, partial btrees) are in migration 0010.
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,6 +91,9 @@ class Listing(Base):
     price_credits_minor: Mapped[MinorUnits | None]
     price_cash_minor: Mapped[MinorUnits | None]  # in CASH_CURRENCY
     open_to_barter: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    delivery_mode: Mapped[str] = mapped_column(String(10), default="remote", server_default="remote")
+    city: Mapped[str] = mapped_column(String(80), default="", server_default="")  # where on-site work happens
+    lead_time_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     # The text-search config is explicit: PostgreSQL refuses a generated column otherwise.

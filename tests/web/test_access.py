@@ -17,7 +17,8 @@ STAFF_PAGES = {"staff.overview", "staff.deal"}
 # Plans and fees are the admin's: finance and arbitrators get 404 there like members.
 ADMIN_ONLY = {"plan_admin.plans", "plan_admin.update", "api_plans.admin_plans", "api_plans.edit_plan",
               "api_dispute_staff.all_open_disputes", "api_dispute_staff.operator_alerts",  # operators are admins
-              "dispute_ops.open_disputes"}
+              "dispute_ops.open_disputes",
+              "catalog.categories", "catalog.add", "catalog.change"}  # the category tree
 ARBITRATOR_ONLY = {"api_dispute_staff.my_cases", "api_dispute_staff.my_alerts"}
 # The arbitrator's desk page is for arbitrators (and admins); finance gets 404 there like members.
 DESK_PAGES = {"arbitration.queue"}

@@ -5,11 +5,14 @@ from __future__ import annotations
 from flask import abort
 
 from integrations.db import queries
+from integrations.db.queries.catalog_search import find_listings
+from integrations.db.queries.category_tree import category_tree
 from web.api.access import api_member, api_user
 from web.api.blueprint import ApiBlueprint
 from web.api.schemas import CategoryOut, ListingOut, ListingPageOut
 from web.catalog.inputs import ListingBody, SearchArgs
 from web.catalog.publishing import publish_listing
+from web.catalog.search import listing_search
 from web.db import db
 
 blp = ApiBlueprint("api_catalog", __name__, description="Categories and listings")
@@ -18,15 +21,18 @@ blp = ApiBlueprint("api_catalog", __name__, description="Categories and listings
 @blp.route("/categories", methods=["GET"])
 @blp.response(200, CategoryOut(many=True))
 def categories():
-    return queries.categories(db())
+    """The category tree, each parent followed by its children (`parent_id`, `depth`)."""
+    return category_tree(db())
 
 
 @blp.route("/listings", methods=["GET"])
 @blp.arguments(SearchArgs, location="query")
 @blp.response(200, ListingPageOut)
 def listings(args: dict):
-    """Newest first; with `q`, ranked full-text search (partial title words match too)."""
-    return queries.search_listings(db(), args["q"], args["page"], args["per_page"])
+    """Offers and wants, filtered and sorted. With `q`: ranked full-text search; partial title
+    words match too, and a text that matches nothing is retried as a typo (closest known words).
+    `category` includes its subcategories; prices are minor units of `currency`."""
+    return find_listings(db(), listing_search(db(), args))
 
 
 @blp.route("/listings", methods=["POST"])

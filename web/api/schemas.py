@@ -44,6 +44,8 @@ class CategoryOut(Schema):
     id = fields.Integer()
     slug = fields.String()
     name = fields.String()
+    parent_id = fields.Integer(allow_none=True)
+    depth = fields.Integer()
 
 
 class ListingOut(Schema):
@@ -57,6 +59,11 @@ class ListingOut(Schema):
     business_id = fields.Integer()
     business_name = fields.String()
     created_at = fields.DateTime()
+    delivery_mode = fields.String(metadata={"description": "remote, or on_site in `city`"})
+    city = fields.String()
+    lead_time_days = fields.Integer()
+    rating = fields.Float(allow_none=True, metadata={"description": "the business's average review, 1 to 5"})
+    rating_count = fields.Integer()
 
 
 class ListingPageOut(Schema):

@@ -23,7 +23,9 @@ def publish_listing(session: Session, business_id: int, data: dict[str, Any]) ->
         raise ValidationError({"category": ["Choose one of the listed categories."]})
     listing = Listing(business_id=business_id, kind=data["kind"], title=data["title"],
                       description=data["description"], category_id=category.id,
-                      open_to_barter=data["open_to_barter"], **price_columns(data.get("price", ())))
+                      open_to_barter=data["open_to_barter"], delivery_mode=data["delivery_mode"],
+                      city=data["city"].strip() if data["delivery_mode"] == "on_site" else "",
+                      lead_time_days=data["lead_time_days"], **price_columns(data.get("price", ())))
     session.add(listing)
     session.commit()
     return listing.id

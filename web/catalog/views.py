@@ -6,10 +6,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from marshmallow import ValidationError
 
 from integrations.db import queries
+from integrations.db.queries.catalog_search import PAYMENT_MODELS, SORTS, find_listings
+from integrations.db.queries.category_tree import category_tree
 from web.auth.access import member_required
 from web.auth.identity import viewer
-from web.catalog.inputs import ListingForm, SearchArgs
+from web.catalog.inputs import DELIVERY_MODES, ListingForm, SearchForm
 from web.catalog.publishing import publish_listing
+from web.catalog.search import listing_search
 from web.db import db
 from web.errors import field_errors
 from web.fields import form_data
@@ -17,22 +20,37 @@ from web.fields import form_data
 blueprint = Blueprint("catalog", __name__, template_folder="templates")
 
 
-def search_args() -> dict:
-    """Query-string paging and search; anything malformed falls back to the first page."""
+def search_args() -> tuple[dict, dict[str, list[str]]]:
+    """The query string's search and filters. A malformed filter is left out and reported
+    beside the results, never an error page: people paste and edit these URLs."""
+    raw: dict = {**request.args.to_dict(), "payment": request.args.getlist("payment")}
     try:
-        return SearchArgs().load(request.args)
-    except ValidationError:
-        return SearchArgs().load({"q": request.args.get("q", "")})
+        return SearchForm().load(raw), {}
+    except ValidationError as error:
+        errors = field_errors(error.messages)
+        kept = {k: v for k, v in raw.items() if k not in error.messages}
+        try:
+            return SearchForm().load(kept), errors
+        except ValidationError:  # a rule across fields (price range): drop them all
+            return SearchForm().load({"q": raw.get("q", "")}), errors
 
 
 @blueprint.get("/listings")
 @blueprint.get("/")
 def index():
-    args = search_args()
-    q = queries.clean_query(args["q"])
-    per_page = current_app.config["LISTINGS_PER_PAGE"]
-    page = queries.search_listings(db(), q, args["page"], per_page)
-    return render_template("catalog/index.html", page=page, q=q)
+    args, errors = search_args()
+    args["per_page"] = current_app.config["LISTINGS_PER_PAGE"]
+    try:
+        search = listing_search(db(), args)
+    except ValidationError as error:
+        errors |= field_errors(error.messages)
+        search = listing_search(db(), {**args, "category": None})
+    page = find_listings(db(), search)
+    filters = {k: v for k, v in request.args.to_dict().items() if k not in ("page", *errors)}
+    filters["payment"] = request.args.getlist("payment")
+    return render_template("catalog/index.html", page=page, q=search.q, filters=filters, errors=errors,
+                           categories=category_tree(db()), payment_models=PAYMENT_MODELS, sorts=SORTS,
+                           delivery_modes=DELIVERY_MODES)
 
 
 @blueprint.get("/listings/<int:listing_id>")
@@ -53,13 +71,13 @@ def business(business_id: int):
 
 def _render_new(values: dict, errors: dict, status: int = 200):
     return render_template("catalog/new_listing.html", values=values, errors=errors,
-                           categories=queries.categories(db())), status
+                           categories=category_tree(db())), status
 
 
 @blueprint.get("/listings/new")
 @member_required
 def new_listing():
-    return _render_new({"kind": "offer"}, {})
+    return _render_new({"kind": "offer", "delivery_mode": "remote", "lead_time_days": "14"}, {})
 
 
 @blueprint.post("/listings/new")
@@ -72,3 +90,6 @@ def publish():
         return _render_new(raw, field_errors(error.messages), 422)
     flash("Your listing is published.", "success")
     return redirect(url_for("catalog.listing_detail", listing_id=listing_id), 303)
+
+
+from web.catalog import category_admin  # noqa: E402,F401  (its routes join this blueprint)

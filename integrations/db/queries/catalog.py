@@ -28,7 +28,7 @@ def categories(session: Session) -> list[CategoryView]:
 
 def category_by_slug(session: Session, slug: str) -> CategoryView | None:
     found = session.scalar(select(Category).where(Category.slug == slug))
-    return CategoryView(found.id, found.slug, found.name) if found else None
+    return CategoryView(found.id, found.slug, found.name, found.parent_id) if found else None
 
 
 def _listings() -> Select:
@@ -40,8 +40,9 @@ def _listings() -> Select:
 def _listing_view(listing: Listing, business: Business, category: Category) -> ListingView:
     return ListingView(
         listing.id, listing.kind, listing.title, listing.description,
-        listing_prices(listing), CategoryView(category.id, category.slug, category.name),
+        listing_prices(listing), CategoryView(category.id, category.slug, category.name, category.parent_id),
         business.id, business.name, business.city, listing.active, listing.created_at, listing.open_to_barter,
+        listing.delivery_mode, listing.city, listing.lead_time_days,
     )
 
 

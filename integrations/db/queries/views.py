@@ -31,6 +31,8 @@ class CategoryView:
     id: int
     slug: str
     name: str
+    parent_id: int | None = None
+    depth: int = 0  # 0 for a top-level category, in a tree listing
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,11 @@ class ListingView:
     active: bool
     created_at: dt.datetime
     open_to_barter: bool = False
+    delivery_mode: str = "remote"  # or "on_site", in `city`
+    city: str = ""
+    lead_time_days: int = 14
+    rating: float | None = None  # the business's average revealed review, 1 to 5
+    rating_count: int = 0
 
 
 @dataclass(frozen=True)

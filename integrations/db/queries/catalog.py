@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from domain.money import CASH_CURRENCY, CREDITS, Money
@@ -14,10 +14,9 @@ from integrations.db.app_models import (
     Listing,
     ReviewRow,
 )
-from integrations.db.queries.views import BusinessView, CategoryView, ListingView, Page, RevealedReview
+from integrations.db.queries.views import BusinessView, CategoryView, ListingView, RevealedReview
 
 MAX_QUERY = 200
-MAX_FALLBACK_WORDS = 8
 
 
 # ---- catalog ----------------------------------------------------------------------------
@@ -51,43 +50,10 @@ def listing_prices(listing: Listing) -> tuple[Money, ...]:
                  ((listing.price_cash_minor, CASH_CURRENCY), (listing.price_credits_minor, CREDITS)) if minor)
 
 
-def _page(session: Session, statement: Select, number: int, per_page: int) -> Page[ListingView]:
-    number = max(number, 1)
-    rows = session.execute(statement.limit(per_page + 1).offset((number - 1) * per_page)).all()
-    items = [_listing_view(*row) for row in rows[:per_page]]
-    return Page(items, number, per_page, has_next=len(rows) > per_page)
-
-
-def latest_listings(session: Session, page: int = 1, per_page: int = 20) -> Page[ListingView]:
-    statement = _listings().where(Listing.active).order_by(Listing.created_at.desc(), Listing.id.desc())
-    return _page(session, statement, page, per_page)
-
-
 def clean_query(q: str | None) -> str:
     """What a search box may send: printable text, single spaces, at most 200 characters."""
     text = re.sub(r"[\x00-\x1f\x7f]", " ", q or "")
     return " ".join(text.split())[:MAX_QUERY].strip()
-
-
-def _like_pattern(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def search_listings(session: Session, q: str | None, page: int = 1, per_page: int = 20) -> Page[ListingView]:
-    """Full-text search ranked by relevance; titles containing every typed word also match,
-    so short or partial words ("acc", "web") still find something."""
-    text = clean_query(q)
-    if not text:
-        return latest_listings(session, page, per_page)
-    query = func.websearch_to_tsquery("english", text)
-    words = text.split()[:MAX_FALLBACK_WORDS]
-    in_title = and_(*(Listing.title.ilike(_like_pattern(w), escape="\\") for w in words))
-    statement = (_listings()
-                 .where(Listing.active, or_(Listing.search.op("@@")(query), in_title))
-                 .order_by(func.ts_rank(Listing.search, query).desc(), Listing.created_at.desc(),
-                           Listing.id.desc()))
-    return _page(session, statement, page, per_page)
 
 
 def listing(session: Session, listing_id: int) -> ListingView | None:

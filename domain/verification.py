@@ -61,8 +61,9 @@ REFUSALS = {Act.SUBMIT: "there is nothing to submit now", Act.APPROVE: "only a c
 class VerificationPolicy:
     unverified_deal_limit_minor: int = 250_00  # per leg, in any currency
     credit_line_minor: int = 500_00  # granted on approval
-    info_reminder_after: dt.timedelta = dt.timedelta(days=3)  # the business has not answered
-    review_reminder_after: dt.timedelta = dt.timedelta(days=2)  # a case waits for an admin
+    # Seconds (a workflow's input crosses Temporal as JSON, which has no durations).
+    info_reminder_after_s: float = 3 * 86_400  # the business has not answered a question
+    review_reminder_after_s: float = 2 * 86_400  # a case waits for an admin
 
 
 @dataclass(frozen=True)
@@ -163,9 +164,9 @@ class Verification:
         if self.waiting_since is None or self.reminded_version == self.version:
             return None
         if self.status is Status.INFO_REQUESTED:
-            return self.waiting_since + self.policy.info_reminder_after
+            return self.waiting_since + dt.timedelta(seconds=self.policy.info_reminder_after_s)
         if self.status is Status.SUBMITTED:
-            return self.waiting_since + self.policy.review_reminder_after
+            return self.waiting_since + dt.timedelta(seconds=self.policy.review_reminder_after_s)
         return None
 
     def remind(self, now: dt.datetime) -> VerificationStep:

@@ -113,7 +113,7 @@ def test_nothing_is_decided_before_a_submission_or_after_approval(action):
 
 
 def test_a_waiting_case_reminds_the_admins_once_per_wait():
-    policy = VerificationPolicy(review_reminder_after=dt.timedelta(days=2))
+    policy = VerificationPolicy(review_reminder_after_s=2 * 86_400)
     case = Verification(7, policy=policy).submit(a_submission(), NOW).verification
     assert case.reminder_due_at() == NOW + dt.timedelta(days=2)
     with pytest.raises(InvalidTransition):
@@ -125,7 +125,7 @@ def test_a_waiting_case_reminds_the_admins_once_per_wait():
 
 def test_a_question_left_unanswered_reminds_the_business():
     asked = submitted().request_info(99, "the ID, please", NOW).verification
-    assert asked.reminder_due_at() == NOW + VerificationPolicy().info_reminder_after
+    assert asked.reminder_due_at() == NOW + dt.timedelta(days=3)
     reminded = asked.remind(NOW + dt.timedelta(days=3))
     assert reminded.notices[0].to == "business" and "the ID, please" in reminded.notices[0].body
     # Answering starts a new wait, with its own reminder.

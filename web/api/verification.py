@@ -63,11 +63,11 @@ def submit(data: dict):
                                  dt.datetime.now(dt.UTC)))
 
 
-@blp.route("/verification/documents/<sha256>", methods=["GET"])
+@blp.route("/verification/documents/<digest>", methods=["GET"])
 @api_member
-def my_document(sha256: str):
+def my_document(digest: str):
     """One of my documents, by its SHA-256."""
-    return document_download(db(), api_user().business_id, sha256)
+    return document_download(db(), api_user().business_id, digest)
 
 
 @blp.route("/admin/verifications", methods=["GET"])
@@ -85,10 +85,10 @@ def case(business_id: int):
     return _case(business_id)
 
 
-@blp.route("/admin/verifications/<int:business_id>/documents/<sha256>", methods=["GET"])
+@blp.route("/admin/verifications/<int:business_id>/documents/<digest>", methods=["GET"])
 @api_operator
-def case_document_file(business_id: int, sha256: str):
-    return document_download(db(), business_id, sha256)
+def case_document_file(business_id: int, digest: str):
+    return document_download(db(), business_id, digest)
 
 
 def _decision_view(name: str, act: Act):

@@ -59,10 +59,10 @@ def submit():
     return redirect(url_for("verification.mine"), 303)
 
 
-@blueprint.get("/documents/<sha256>")
+@blueprint.get("/documents/<digest>")
 @member_required
-def own_document(sha256: str):
-    return document_download(db(), viewer().business_id, sha256)
+def own_document(digest: str):
+    return document_download(db(), viewer().business_id, digest)
 
 
 @admin.get("/")
@@ -92,8 +92,8 @@ def decide(business_id: int, decision: str):
     return redirect(url_for("verification_admin.case", business_id=business_id), 303)
 
 
-@admin.get("/<int:business_id>/documents/<sha256>")
+@admin.get("/<int:business_id>/documents/<digest>")
 @admin_required
-def case_document_file(business_id: int, sha256: str):
-    return document_download(db(), business_id, sha256)
+def case_document_file(business_id: int, digest: str):
+    return document_download(db(), business_id, digest)
 

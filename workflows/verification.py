@@ -14,11 +14,10 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.errors import ERRORS_BY_CODE, InvalidInput, TradepactError
+    from domain.errors import InvalidInput, TradepactError
     from domain.verification import Act, Verification, VerificationPolicy, VerificationStep
     from workflows.names import (
         RECORD_VERIFICATION_ACTIVITY,
@@ -26,7 +25,9 @@ with workflow.unsafe.imports_passed_through():
         VERIFICATION_UPDATE,
         VERIFICATION_WORKFLOW,
     )
-    from workflows.subscription import refusal
+
+    # The same retry (database away: again; a domain refusal: never) and refusal mapping.
+    from workflows.subscription import STEP_RETRY, refusal
     from workflows.verification_messages import (
         VerificationCommand,
         VerificationInput,
@@ -35,10 +36,6 @@ with workflow.unsafe.imports_passed_through():
         VerificationReply,
         VerificationResult,
     )
-
-# The database away is retried; a domain refusal never succeeds on retry.
-STEP_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30),
-                         non_retryable_error_types=list(ERRORS_BY_CODE))
 
 
 @workflow.defn(name=VERIFICATION_WORKFLOW)

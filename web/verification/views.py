@@ -20,6 +20,7 @@ from web.plans.admin import admin_required
 from web.verification import service
 from web.verification.documents import case_document, document_download
 from web.verification.inputs import DecisionForm, SubmissionForm
+from web.verification.limits import policy
 
 blueprint = Blueprint("verification", __name__, url_prefix="/account/verification", template_folder="templates")
 admin = Blueprint("verification_admin", __name__, url_prefix="/staff/verifications", template_folder="templates")
@@ -34,7 +35,7 @@ def _own_case(errors: dict | None = None, values: dict | None = None, status: in
     view = case_view(db(), viewer().business_id)
     assert view is not None, "a member's business exists"
     return render_template("verification/mine.html", case=case_document(view), errors=errors or {},
-                           values=values or {}, rules=DOCUMENT_RULES), status
+                           values=values or {}, rules=DOCUMENT_RULES, policy=policy()), status
 
 
 @blueprint.get("/")

@@ -6,6 +6,7 @@ import http.client
 import json
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,11 +36,15 @@ class ApiClient:
             self._local.connection = connection
         return connection
 
-    def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Answer:
+    def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
+             raw_body: tuple[bytes, str] | None = None) -> Answer:
+        """JSON `body`, or `raw_body` as (bytes, content type) for a multipart upload."""
         data = None if body is None else json.dumps(body).encode()
         sent = {"Accept": "application/json", **(headers or {})}
         if data is not None:
             sent["Content-Type"] = "application/json"
+        if raw_body is not None:
+            data, sent["Content-Type"] = raw_body
         if self.token:
             sent["Authorization"] = f"Bearer {self.token}"
         started = time.perf_counter()
@@ -68,6 +73,17 @@ class ApiClient:
 
     def post(self, path: str, body: Any = None, **headers: str) -> Answer:
         return self.call("POST", path, body if body is not None else {}, headers)
+
+    def post_files(self, path: str, fields: dict[str, str], files: list[tuple[str, str, bytes, str]]) -> Answer:
+        """multipart/form-data: text `fields` and `files` as (field, file name, bytes, content type)."""
+        boundary = f"tradepact-{uuid.uuid4().hex}"
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+                 for name, value in fields.items()]
+        parts += [f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+                  f"Content-Type: {kind}\r\n\r\n".encode() + content + b"\r\n"
+                  for field, filename, content, kind in files]
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        return self.call("POST", path, raw_body=(body, f"multipart/form-data; boundary={boundary}"))
 
     def log_in(self, email: str, password: str) -> ApiClient:
         answer = self.post("/api/v1/auth/token", {"email": email, "password": password})

@@ -7,6 +7,7 @@ the local stack only; production never runs this module.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from integrations.db.app_models import Category, Listing
 from integrations.db.dispute_models import Arbitrator
 from integrations.db.members import add_staff, register_business, user_by_email
 from integrations.db.session import unit_of_work
+from integrations.db.verification_read_model import mark_verified
 
 DEMO_PASSWORD = "tradepact-demo"
 
@@ -87,6 +89,8 @@ def seed(database_url: str, hash_password) -> list[tuple[str, str]]:
                 password_hash=password_hash, city=member.city, description=member.description,
                 credit_line_minor=1_000_00,
             )
+            # The demo members are verified businesses (badge, full deal sizes, credit line).
+            mark_verified(session, registered.business_id, datetime.now(UTC), "demo member, verified at seeding")
             for kind, category, title, credits_minor, cash_minor, barter in member.listings:
                 session.add(Listing(
                     business_id=registered.business_id, kind=kind, title=title,

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from integrations.db.app_models import Category, Listing
 from integrations.db.members import add_staff, register_business
 from integrations.db.session import session_factory, unit_of_work
+from integrations.db.verification_read_model import mark_verified
 from web.auth.identity import issue_token
 from web.auth.passwords import hash_password
 
@@ -34,7 +36,9 @@ def unique(prefix: str) -> str:
 
 
 def a_business(database_url: str, credit_line_minor: int = 1_000_00, name: str | None = None,
-               city: str = "Lyon", description: str = "Good work, on time.") -> Login:
+               city: str = "Lyon", description: str = "Good work, on time.", verified: bool = True) -> Login:
+    """A member business; verified (KYB) unless asked otherwise, as the demo members are, so deals
+    of any size and its credit line work. An unverified one should get `credit_line_minor=0`."""
     name = name or unique("Business")
     email = f"{name.lower().replace(' ', '-')}@example.test"
     with unit_of_work(database_url) as session:
@@ -43,6 +47,8 @@ def a_business(database_url: str, credit_line_minor: int = 1_000_00, name: str |
             password_hash=hash_password(PASSWORD, fast=True), city=city, description=description,
             credit_line_minor=credit_line_minor,
         )
+        if verified:
+            mark_verified(session, registered.business_id, datetime.now(UTC), "verified by the test builder")
     return Login(registered.user_id, email, PASSWORD, registered.business_id, name)
 
 

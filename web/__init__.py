@@ -15,6 +15,7 @@ from domain.dispute_policy import DisputePolicy
 from integrations.settings import Settings
 
 if TYPE_CHECKING:
+    from integrations.temporal import TemporalGateway
     from web.deal_service import DealService
 
 
@@ -39,24 +40,33 @@ def create_app(settings: Settings | None = None, *, deals: DealService | None = 
         DISPUTE_POLICY=DisputePolicy.with_windows(settings.dispute_windows) if settings.dispute_windows else None,
     )
     app.config.update(config or {})
-    install_deal_service(app, deals or _temporal_gateway(settings))
+    gateway = deals or _temporal_gateway(settings)
+    install_deal_service(app, gateway)
     db.init_app(app)
     security.init_app(app)
     formatting.init_app(app)
-    _register_blueprints(app)
+    _register_blueprints(app, _shared_client(gateway, settings))
     errors.init_app(app)
     return app
 
 
-def _temporal_gateway(settings: Settings) -> DealService:
+def _temporal_gateway(settings: Settings) -> TemporalGateway:
     # Imported here: the gateway pulls in the Temporal SDK, which tests with a fake never need.
     from integrations.temporal import TemporalGateway
 
     return TemporalGateway(settings.temporal_address, settings.temporal_namespace, settings.task_queue)
 
 
-def _register_blueprints(app: Flask) -> None:
-    from web import disputes
+def _shared_client(deals: DealService, settings: Settings) -> TemporalGateway:
+    """Verification workflows share the deals' Temporal client (one loop per process), unless a
+    test installed a fake deal service."""
+    from integrations.temporal import TemporalGateway
+
+    return deals if isinstance(deals, TemporalGateway) else _temporal_gateway(settings)
+
+
+def _register_blueprints(app: Flask, temporal: TemporalGateway) -> None:
+    from web import disputes, verification
     from web.account.views import blueprint as account
     from web.api import init_api
     from web.auth.views import blueprint as auth
@@ -74,4 +84,5 @@ def _register_blueprints(app: Flask) -> None:
                       webhooks, plans, plan_admin):
         app.register_blueprint(blueprint)
     disputes.init_app(app)
+    verification.init_app(app, temporal)
     init_api(app)

@@ -47,3 +47,12 @@ def payout_retry_workflow_id(movement_key: str) -> str:
 def subscription_workflow_id(business_id: int) -> str:
     # One subscription per business: subscribing twice reaches the one running.
     return f"subscription-{business_id}"
+VERIFICATION_WORKFLOW = "VerificationWorkflow"
+VERIFICATION_UPDATE = "act"
+VERIFICATION_QUERY = "verification"
+RECORD_VERIFICATION_ACTIVITY = "record_verification_step"
+
+
+def verification_workflow_id(business_id: int) -> str:
+    # One case per business at a time: a second submission reaches the one running.
+    return f"verification-{business_id}"

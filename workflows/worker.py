@@ -31,6 +31,7 @@ from activities.dispute_steps import DisputeSteps
 from activities.payouts import PayoutRetries
 from activities.reconciliation import Reconciliation
 from activities.subscriptions import SubscriptionSteps
+from activities.verification_steps import VerificationSteps
 from integrations.payload_converter import DATA_CONVERTER
 from integrations.settings import Settings
 from integrations.stripe import StripeGateway
@@ -41,12 +42,14 @@ from workflows.names import NIGHTLY_RECONCILIATION, RECONCILIATION_WORKFLOW
 from workflows.payout_retry import PayoutRetryWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 from workflows.subscription import SubscriptionWorkflow
+from workflows.verification import VerificationWorkflow
 
 # The pure domain is deterministic by construction; passing it through keeps one copy of its
 # classes, so dataclasses decoded from history resolve their type hints.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules(
-        "domain", "workflows.messages", "workflows.subscription_messages", "workflows.dispute_messages")
+        "domain", "workflows.messages", "workflows.subscription_messages", "workflows.dispute_messages",
+        "workflows.verification_messages")
 )
 
 
@@ -58,14 +61,16 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     reconciliation = Reconciliation(settings.database_url, stripe)
     subscriptions = SubscriptionSteps(settings.database_url, stripe)
     disputes = DisputeSteps(settings.database_url)
+    verifications = VerificationSteps(settings.database_url)
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[DealWorkflow, DisputeWorkflow, PayoutRetryWorkflow, ReconciliationWorkflow, SubscriptionWorkflow],
+        workflows=[DealWorkflow, DisputeWorkflow, PayoutRetryWorkflow, ReconciliationWorkflow, SubscriptionWorkflow,
+                   VerificationWorkflow],
         workflow_runner=WORKFLOW_RUNNER,
         activities=[steps.record_step, cash.move_cash, payouts.retry_payout, reconciliation.reconcile_cash,
                     subscriptions.load_plan, subscriptions.charge, subscriptions.record,
-                    disputes.record_step, disputes.load_arbitrators],
+                    disputes.record_step, disputes.load_arbitrators, verifications.record_step],
         activity_executor=executor,
         max_concurrent_activities=16,
     )

@@ -8,6 +8,7 @@ from integrations.db import (
     plan_models,  # noqa: F401
     reconciliation,  # noqa: F401
     stripe_records,  # noqa: F401
+    verification_models,  # noqa: F401
 )
 from integrations.db.base import Base
 

@@ -9,21 +9,47 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Browser, Page, expect
 
+from devstack.seed import DEMO_PASSWORD
+
 PASSWORD = "correct horse battery"
 WAIT_MS = 15_000
+ADMIN = "admin@tradepact.example"  # the demo admin verifies new members
 
 
-def register(browser: Browser, base_url: str, name: str) -> Page:
+def register(browser: Browser, base_url: str, name: str, verified: bool = True) -> Page:
+    """A new member; verified (KYB) by the demo admin unless asked otherwise, as deals of any
+    size and a credit line need."""
     page = browser.new_context(base_url=base_url).new_page()
     page.goto("/register")
-    page.fill("#business_name", f"{name} {uuid.uuid4().hex[:6]}")
+    business = f"{name} {uuid.uuid4().hex[:6]}"
+    page.fill("#business_name", business)
     page.fill("#city", "Nantes")
     page.fill("#display_name", name)
     page.fill("#email", f"{name.lower()}-{uuid.uuid4().hex[:6]}@example.test")
     page.fill("#password", PASSWORD)
     page.get_by_test_id("register").click()
     expect(page.get_by_test_id("logout")).to_be_visible()
+    if verified:
+        get_verified(browser, base_url, page, business)
     return page
+
+
+def get_verified(browser: Browser, base_url: str, page: Page, business: str) -> None:
+    """The member sends its documents; the demo admin approves the case from the queue."""
+    page.goto("/account/verification/")
+    page.fill("#registration_number", "RCS Nantes 123 456 789")
+    page.fill("#address", "3 rue Crébillon, 44000 Nantes")
+    page.fill("#representative", "The owner")
+    page.set_input_files("#documents", files=[{"name": "extract.pdf", "mimeType": "application/pdf",
+                                               "buffer": b"%PDF-1.7\n%%EOF\n"}])
+    page.get_by_test_id("submit-verification").click()
+    expect(page.get_by_test_id("verification-status")).to_have_attribute("data-status", "submitted")
+    admin = log_in(browser.new_context(base_url=base_url).new_page(), ADMIN, DEMO_PASSWORD)
+    admin.goto("/staff/verifications/")
+    admin.get_by_role("link", name=business).click()
+    admin.get_by_test_id("action-approve").click()
+    expect(admin.get_by_test_id("verification-status")).to_have_attribute("data-status", "approved")
+    admin.context.close()
 
 
 def log_in(page: Page, email: str, password: str) -> Page:

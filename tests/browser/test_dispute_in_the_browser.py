@@ -27,6 +27,7 @@ from devstack.run import LocalStack
 from devstack.seed import DEMO_PASSWORD
 from integrations.db.ledger import Ledger
 from integrations.db.session import unit_of_work
+from tests.e2e.test_credit_deal_through_the_api import get_verified
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
@@ -41,7 +42,9 @@ def member(api: ApiClient, name: str) -> tuple[str, ApiClient]:
         "business_name": f"{name} {uuid.uuid4().hex[:6]}", "city": "Lyon", "description": f"{name} does good work",
         "display_name": name, "email": email, "password": PASSWORD})
     assert answer.status == 201, answer.body
-    return email, api.log_in(email, PASSWORD)
+    logged = api.log_in(email, PASSWORD)
+    get_verified(api, logged, answer.body["business_id"])  # KYB: a credit line and deals of any size
+    return email, logged
 
 
 def logged_in(browser: Browser, base_url: str, email: str, password: str = PASSWORD) -> Page:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from devstack.api_client import ApiClient
+from devstack.seed import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery"
@@ -24,7 +25,20 @@ def a_member(api: ApiClient, name: str) -> ApiClient:
         "display_name": name, "email": email, "password": PASSWORD,
     })
     assert answer.status == 201, answer.body
-    return api.log_in(email, PASSWORD)
+    member = api.log_in(email, PASSWORD)
+    get_verified(api, member, answer.body["business_id"])
+    return member
+
+
+def get_verified(api: ApiClient, member: ApiClient, business_id: int) -> None:
+    """KYB as a new member goes through it: documents sent, the demo admin approves."""
+    sent = member.post_files("/api/v1/verification", {
+        "registration_number": f"RCS {business_id:09d}", "address": "2 place Bellecour, Lyon",
+        "representative": "The owner"}, [("documents", "extract.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf")])
+    assert sent.status == 200, sent.body
+    admin = api.log_in("admin@tradepact.example", DEMO_PASSWORD)
+    approved = admin.post(f"/api/v1/admin/verifications/{business_id}/approve")
+    assert approved.status == 200 and approved.body["status"] == "approved", approved.body
 
 
 def mails_to(mail_ui: str, address_part: str) -> list[dict]:

@@ -18,7 +18,11 @@ STAFF_PAGES = {"staff.overview", "staff.deal"}
 ADMIN_ONLY = {"plan_admin.plans", "plan_admin.update", "api_plans.admin_plans", "api_plans.edit_plan",
               "api_dispute_staff.all_open_disputes", "api_dispute_staff.operator_alerts",  # operators are admins
               "dispute_ops.open_disputes",
-              "catalog.categories", "catalog.add", "catalog.change"}  # the category tree
+              "catalog.categories", "catalog.add", "catalog.change"} | {  # the category tree; the KYB review queue
+    "verification_admin.queue", "verification_admin.case", "verification_admin.decide",
+    "verification_admin.case_document_file", "api_verification.queue", "api_verification.case",
+    "api_verification.case_document_file", "api_verification.decide_approve", "api_verification.decide_reject",
+    "api_verification.decide_request_info"}
 ARBITRATOR_ONLY = {"api_dispute_staff.my_cases", "api_dispute_staff.my_alerts"}
 # The arbitrator's desk page is for arbitrators (and admins); finance gets 404 there like members.
 DESK_PAGES = {"arbitration.queue"}
@@ -84,8 +88,20 @@ def test_pages_carry_no_inline_script_or_style(visitor, member, listing):
     person = visitor(owner)
     for url in ["/", "/login", "/register", f"/listings/{listing_id}", f"/listings/{listing_id}/propose",
                 "/listings/new", "/deals", "/inbox", "/balance", "/profile", f"/businesses/{owner.business_id}",
-                "/plans"]:
+                "/plans", "/account/verification/", "/staff/verifications/"]:
         page = person.get(url).get_data(as_text=True)
         assert " style=" not in page and "<style" not in page, url
         assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", page)), url
         assert re.search(r" on[a-z]+=", page) is None, url
+
+
+def test_members_get_404_on_every_admin_only_page_and_call(app, visitor, api, member):
+    someone = member()
+    person, caller = visitor(someone), api(someone)
+    for endpoint, method, url in routes(app, prefix_api=False):
+        if endpoint in ADMIN_ONLY:
+            answer = person.post(url) if method == "POST" else person.get(url)
+            assert answer.status_code == 404, (endpoint, method, answer.status_code)
+    for endpoint, method, url in routes(app, prefix_api=True):
+        if endpoint in ADMIN_ONLY:
+            assert caller.client.open(url, method=method, json={}, headers=caller.headers).status_code == 404, endpoint

@@ -26,7 +26,18 @@ API_CONFIG = {
 
 
 def init_api(app: Flask) -> Api:
-    from web.api import account, catalog, deals, dispute_staff, disputes, finance, members, plans, settlements
+    from web.api import (
+        account,
+        catalog,
+        deals,
+        dispute_staff,
+        disputes,
+        finance,
+        members,
+        plans,
+        settlements,
+        verification,
+    )
 
     for key, value in API_CONFIG.items():
         app.config.setdefault(key, value)
@@ -34,7 +45,8 @@ def init_api(app: Flask) -> Api:
                                                         "actions, notifications and credits."}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}, {}]
-    for module in (members, catalog, deals, disputes, dispute_staff, account, finance, settlements, plans):
+    for module in (members, catalog, deals, disputes, dispute_staff, account, finance, settlements, plans,
+                   verification):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
     return api

@@ -36,6 +36,7 @@ def register(session: Session, data: dict[str, Any]) -> Registered:
         registered = register_business(
             session, name=data["business_name"], email=data["email"], display_name=data["display_name"],
             password_hash=hash_password(data["password"]), city=data["city"], description=data["description"],
+            credit_line_minor=0,  # no credit line until the business is verified (KYB)
         )
         session.commit()
     except IntegrityError as error:

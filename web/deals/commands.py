@@ -23,6 +23,7 @@ from integrations.db.plans import fee_rule_for
 from integrations.db.queries import ListingView
 from integrations.payouts import payouts_ready
 from web.deals.ids import deal_id_for
+from web.verification.limits import check_deal_parties
 from workflows.messages import DealCommand, DealInput, ReviewInput
 
 
@@ -65,6 +66,7 @@ def deal_input(session: Session, listing: ListingView, proposer_id: int, data: d
     paid = buyer if terms.legs and all(leg.payer is Role.SELLER for leg in terms.legs) else seller
     fee_rule = fee_rule_for(session, paid)
     start_deal(deal_id, buyer, seller, proposer_id, terms, now, fee_rule=fee_rule)  # the domain's checks only
+    check_deal_parties(session, buyer, seller, terms.price, proposer_id)
     return DealInput(deal_id, buyer, seller, proposer_id, terms, fee_rule=fee_rule,
                      dispute_policy=current_app.config.get("DISPUTE_POLICY"))
 
@@ -98,10 +100,14 @@ def check_payout_accounts(session: Session, deal: Deal, actor_id: int) -> None:
 
 def command_for(session: Session, deal: Deal, action: Action, business_id: int, user_id: int,
                 data: dict[str, Any], now: dt.datetime) -> DealCommand:
-    """A party's action on a deal, checked against the rules (and, for acceptance, payouts)."""
+    """A party's action on a deal, checked against the rules (and, for acceptance, payouts and
+    verification: a party may have lost it, or the terms grown, since the proposal)."""
     command = deal_command(deal, action, business_id, user_id, data, now)
     if action is Action.ACCEPT:
+        check_deal_parties(session, deal.buyer_id, deal.seller_id, deal.terms.price, business_id)
         check_payout_accounts(session, deal, business_id)
+    if action is Action.COUNTER and command.terms is not None:
+        check_deal_parties(session, deal.buyer_id, deal.seller_id, command.terms.price, business_id)
     return command
 
 

@@ -5,14 +5,14 @@ Existing listings become remote with a 14-day lead time: nothing said otherwise,
 the one mode that needs no city. The ten original categories stay at the top of the tree.
 
 Revision ID: 0010_catalog
-Revises: 0008_disputes
+Revises: 0009_verification
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_catalog"
-down_revision = "0008_disputes"
+down_revision = "0009_verification"
 branch_labels = None
 depends_on = None
 

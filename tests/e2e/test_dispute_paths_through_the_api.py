@@ -29,7 +29,7 @@ from tests.e2e.dispute_flow import (
     with_evidence,
 )
 from tests.e2e.money_checks import assert_money_moved
-from tests.e2e.test_credit_deal_through_the_api import a_member
+from tests.e2e.test_credit_deal_through_the_api import a_member, as_admin
 from tests.web.dispute_setup import stored_files
 from tests.workflows.dispute_driver import assert_ledger_invariants
 
@@ -87,8 +87,7 @@ def test_no_ruling_within_the_sla_reassigns_the_case_and_the_operators_are_told(
     refused = arbitrators[slow["arbitrator_id"]].post(f"{case.url}/dispute/ruling",
                                                       {"legs": whole("refund", "EUR", "CRD"), "reasons": "Too late"})
     assert refused.status == 409 and "taken off" in refused.body["message"]
-    admin = api.log_in("admin@tradepact.example", "tradepact-demo")
-    alerts = admin.get("/api/v1/operator/alerts").body["items"]
+    alerts = as_admin(api, lambda admin: admin.get("/api/v1/operator/alerts")).body["items"]
     assert any(a["deal_id"] == case.deal_id and a["kind"] == "reassign" for a in alerts)
 
     half = [{"currency": c, "decision": "split_by_percent", "refund_bps": 5_000} for c in ("EUR", "CRD")]

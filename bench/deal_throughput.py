@@ -26,20 +26,27 @@ from bench import cpu
 from bench.bare_temporal import bare_interactive_throughput, bare_throughput
 from devstack.api_client import ApiClient
 from devstack.run import isolated_stack
+from devstack.seed import DEMO_PASSWORD
+from devstack.verification import approve, submit_verification
 from workflows.names import deal_workflow_id
 
 PASSWORD = "bench password 1"
 ACTIONS = ("accept", "fund", "deliver", "confirm", "review", "review")
 
 
-def a_member(api: ApiClient, tag: str) -> ApiClient:
+def a_member(api: ApiClient, admin: ApiClient, tag: str) -> ApiClient:
+    """A registered member, verified (KYB) so its credit line is open, as a real member would be."""
     email = f"bench-{tag}@example.test"
     answer = api.post("/api/v1/businesses", {
         "business_name": f"Bench {tag}", "city": "Lyon", "description": "benchmark member",
         "display_name": "Bench", "email": email, "password": PASSWORD,
     })
     assert answer.status == 201, answer.body
-    return api.log_in(email, PASSWORD)
+    member = api.log_in(email, PASSWORD)
+    business_id = answer.body["business_id"]
+    assert submit_verification(member, business_id).status == 200
+    assert approve(admin, business_id).status == 200
+    return member
 
 
 def run_deal(buyer: ApiClient, seller: ApiClient, listing_id: int, due: str) -> tuple[str, list[float]]:
@@ -68,10 +75,11 @@ async def activities_per_deal(address: str, deal_id: str) -> int:
 
 
 def measure(deals: int, concurrency: int) -> dict:
-    with isolated_stack("bench") as stack:
+    with isolated_stack("bench", seed_demo=True) as stack:  # the demo admin verifies members
         api = ApiClient(stack.url)
-        pairs = [(a_member(api, f"b{i}-{uuid.uuid4().hex[:6]}"), a_member(api, f"s{i}-{uuid.uuid4().hex[:6]}"))
-                 for i in range(concurrency)]
+        admin = api.log_in("admin@tradepact.example", DEMO_PASSWORD)
+        pairs = [(a_member(api, admin, f"b{i}-{uuid.uuid4().hex[:6]}"),
+                  a_member(api, admin, f"s{i}-{uuid.uuid4().hex[:6]}")) for i in range(concurrency)]
         listings = [seller.post("/api/v1/listings", {
             "kind": "offer", "title": "Benchmark service", "description": "for the benchmark",
             "category": "consulting", "price": {"amount_minor": 2_00, "currency": "CRD"},

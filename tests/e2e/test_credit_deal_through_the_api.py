@@ -13,6 +13,7 @@ import pytest
 
 from devstack.api_client import ApiClient
 from devstack.seed import DEMO_PASSWORD
+from devstack.verification import approve, submit_verification
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery"
@@ -52,11 +53,9 @@ def as_admin(api: ApiClient, call):
 
 def get_verified(api: ApiClient, member: ApiClient, business_id: int) -> None:
     """KYB as a new member goes through it: documents sent, the demo admin approves."""
-    sent = member.post_files("/api/v1/verification", {
-        "registration_number": f"RCS {business_id:09d}", "address": "2 place Bellecour, Lyon",
-        "representative": "The owner"}, [("documents", "extract.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf")])
+    sent = submit_verification(member, business_id)
     assert sent.status == 200, sent.body
-    approved = as_admin(api, lambda admin: admin.post(f"/api/v1/admin/verifications/{business_id}/approve"))
+    approved = as_admin(api, lambda admin: approve(admin, business_id))
     assert approved.status == 200 and approved.body["status"] == "approved", approved.body
 
 

@@ -53,6 +53,13 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
+def form_errors(error: ValidationError | InvalidInput) -> dict[str, list[str]]:
+    """A form's refusal — marshmallow's or the domain's malformed input — as its field errors."""
+    if isinstance(error, ValidationError):
+        return field_errors(error.messages)
+    return {error.field or "_body": [error.message]}
+
+
 def field_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """marshmallow/webargs messages, however nested, as {"a.b": ["..."]}."""
     if isinstance(messages, list | tuple):

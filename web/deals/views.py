@@ -21,7 +21,7 @@ from web.deals.ids import new_request_id
 from web.deals.inputs import TEST_CARDS, ProposalForm, action_form
 from web.deals.page import deal_page
 from web.disputes.page import deal_dispute_panel
-from web.errors import field_errors
+from web.errors import form_errors
 from web.fields import form_data
 from web.formatting import decimal_amount
 
@@ -73,10 +73,8 @@ def propose(listing_id: int):
     try:
         data = ProposalForm().load(raw)
         start = deal_input(db(), listing, viewer().business_id, data, data["request_id"], _now())
-    except ValidationError as error:
-        return _render_proposal(listing, raw, field_errors(error.messages), 422)
-    except InvalidInput as error:
-        return _render_proposal(listing, raw, {error.field or "_body": [error.message]}, 422)
+    except (ValidationError, InvalidInput) as error:
+        return _render_proposal(listing, raw, form_errors(error), 422)
     reply = deal_service().open_deal(start)
     flash(f"Your offer for “{listing.title}” was sent to {listing.business_name}.", "success")
     return redirect(url_for("deals.deal_detail", deal_id=reply.deal_id), 303)

@@ -29,7 +29,7 @@ from web.disputes import page
 from web.disputes.commands import send
 from web.disputes.inputs import ruling_from_form
 from web.disputes.views import file_response
-from web.errors import field_errors
+from web.errors import form_errors
 from web.fields import form_data
 from workflows.dispute_messages import DisputeCommand
 
@@ -89,10 +89,8 @@ def rule(deal_id: str):
         ruling = ruling_from_form(raw, found[0].held)
         reply = send(found[0], DisputeCommand(DisputeAction.RULE, viewer().id, viewer().id, ruling=ruling),
                      dt.datetime.now(dt.UTC))
-    except ValidationError as error:
-        return _render(found, 422, values=raw, errors=field_errors(error.messages))
-    except InvalidInput as error:
-        return _render(found, 422, values=raw, errors={error.field or "_body": [error.message]})
+    except (ValidationError, InvalidInput) as error:
+        return _render(found, 422, values=raw, errors=form_errors(error))
     flash(reply.summary, "success")
     return redirect(url_for("arbitration.case", deal_id=deal_id), 303)
 

@@ -28,7 +28,7 @@ from web.deals.page import deal_page
 from web.disputes import evidence, page
 from web.disputes.commands import send
 from web.disputes.inputs import AcceptForm, EvidenceForm, NoteForm, OpenDisputeForm, ruling_from_form
-from web.errors import field_errors
+from web.errors import form_errors
 from web.fields import form_data
 from workflows.dispute_messages import DisputeCommand, OpenDispute
 
@@ -76,10 +76,8 @@ def open_dispute(deal_id: str):
         data = OpenDisputeForm().load(raw)
         reply = deal_service().open_dispute(deal_id, OpenDispute(
             viewer().business_id, viewer().id, data["reason"], data["details"], data["asked_for"]))
-    except ValidationError as error:
-        return _deal_page_with_errors(deal, raw, field_errors(error.messages))
-    except InvalidInput as error:
-        return _deal_page_with_errors(deal, raw, {error.field or "_body": [error.message]})
+    except (ValidationError, InvalidInput) as error:
+        return _deal_page_with_errors(deal, raw, form_errors(error))
     flash(reply.summary, "success")
     return _back(deal_id)
 
@@ -101,10 +99,8 @@ def offer_settlement(deal_id: str):
         ruling = ruling_from_form(raw, found[0].held)
         reply = send(found[0], DisputeCommand(A.OFFER_SETTLEMENT, viewer().business_id, viewer().id, ruling=ruling),
                      _now())
-    except ValidationError as error:
-        return _render(found, 422, values=raw, errors=field_errors(error.messages))
-    except InvalidInput as error:
-        return _render(found, 422, values=raw, errors={error.field or "_body": [error.message]})
+    except (ValidationError, InvalidInput) as error:
+        return _render(found, 422, values=raw, errors=form_errors(error))
     flash(reply.summary, "success")
     return _back(deal_id)
 
@@ -129,10 +125,8 @@ def submit_evidence(deal_id: str):
         data = EvidenceForm().load(raw)
         reply = evidence.submit_evidence(db(), found[0], viewer().business_id, viewer().id, data["statement"],
                                          request.files.getlist("files"), _now())
-    except ValidationError as error:
-        return _render(found, 422, values=raw, errors=field_errors(error.messages))
-    except InvalidInput as error:
-        return _render(found, 422, values=raw, errors={error.field or "_body": [error.message]})
+    except (ValidationError, InvalidInput) as error:
+        return _render(found, 422, values=raw, errors=form_errors(error))
     flash(reply.summary, "success")
     return _back(deal_id)
 

@@ -14,7 +14,7 @@ from integrations.db.verification_read_model import case_view, review_queue
 from web.auth.access import member_required
 from web.auth.identity import viewer
 from web.db import db, fresh_reads
-from web.errors import field_errors
+from web.errors import form_errors
 from web.fields import form_data
 from web.plans.admin import admin_required
 from web.verification import service
@@ -52,10 +52,8 @@ def submit():
         data = SubmissionForm().load(raw)
         reply = service.submit(db(), viewer().business_id, viewer().id, data,
                                request.files.getlist("documents"), _now())
-    except ValidationError as error:
-        return _own_case(field_errors(error.messages), raw, 422)
-    except InvalidInput as error:
-        return _own_case({error.field or "_body": [error.message]}, raw, 422)
+    except (ValidationError, InvalidInput) as error:
+        return _own_case(form_errors(error), raw, 422)
     flash(reply.summary, "success")
     return redirect(url_for("verification.mine"), 303)
 

@@ -18,8 +18,11 @@ from integrations.db.session import unit_of_work
 from workflows.names import MATCH_LISTING_ACTIVITY, PROPOSE_RINGS_ACTIVITY, RECOMPUTE_MATCHES_ACTIVITY
 from workflows.ring_messages import MatchRun, MatchSummary, RingProposals
 
-# Two detections at once could promise one listing to two rings: they take turns.
+# Two detections at once could promise one listing to two rings, and two listings matched at
+# once could each miss the other's rows: each kind of run takes its turn (each holds the lock
+# for milliseconds; a full recompute for about two seconds at 10,000 × 10,000).
 RING_DETECTION_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('barter-ring-detection'))")
+MATCHING_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('listing-matching'))")
 
 
 def _now() -> dt.datetime:
@@ -33,6 +36,7 @@ class MatchingSteps:
     @activity.defn(name=RECOMPUTE_MATCHES_ACTIVITY)
     def recompute(self, run: MatchRun) -> MatchSummary:
         with unit_of_work(self._database_url) as session:
+            session.execute(MATCHING_LOCK)
             market = match_store.load_market(session)
             stored = match_store.replace_all(session, MatchIndex(market).recompute(), _now())
         return MatchSummary(len(market), stored)
@@ -43,6 +47,7 @@ class MatchingSteps:
         the best matches a full recompute would give them (MatchIndex.add_and_match)."""
         assert run.listing_id is not None
         with unit_of_work(self._database_url) as session:
+            session.execute(MATCHING_LOCK)
             found = match_store.listing_for_matching(session, run.listing_id)
             if found is None or not found[1]:
                 return MatchSummary(0, 0)

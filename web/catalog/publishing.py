@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from domain.money import CASH_CURRENCY, CREDITS, Money
 from integrations.db import queries
 from integrations.db.app_models import Listing
+from web.rings.service import listing_published
 
 
 def price_columns(price: tuple[Money, ...]) -> dict[str, int | None]:
@@ -28,4 +29,5 @@ def publish_listing(session: Session, business_id: int, data: dict[str, Any]) ->
                       lead_time_days=data["lead_time_days"], **price_columns(data.get("price", ())))
     session.add(listing)
     session.commit()
+    listing_published(listing.id)
     return listing.id

@@ -1,0 +1,101 @@
+"""Matches for you and barter rings, through the pages and the API, on the real worker.
+
+Each test's businesses work on site in a city of their own, so their listings match only each
+other however many listings the session's other tests publish.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from tests.builders import a_staff_user
+
+SERVICES = ("bookkeeping", "logo-design", "web-development")
+
+
+def eventually(read, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := read():
+            return found
+        time.sleep(0.2)
+    raise AssertionError("not seen in time")
+
+
+def publish(caller, city: str, kind: str, category: str, **extra) -> int:
+    body = {"kind": kind, "title": f"{category} {kind} {uuid.uuid4().hex[:6]}", "category": category,
+            "delivery_mode": "on_site", "city": city, "open_to_barter": True, **extra}
+    answer = caller.post("/api/v1/listings", body)
+    assert answer.status_code == 201, answer.json
+    return answer.json["id"]
+
+
+def matches(caller) -> list[dict]:
+    answer = caller.get("/api/v1/matches")
+    assert answer.status_code == 200
+    return answer.json["items"]
+
+
+def test_a_published_listing_is_matched_within_seconds_with_its_reasons(member, api, visitor):
+    city = f"Matchville {uuid.uuid4().hex[:8]}"
+    wanting, offering = member(), member()
+    want = publish(api(wanting), city, "want", "logo-design", price={"amount_minor": 200_00, "currency": "CRD"})
+    offer = publish(api(offering), city, "offer", "logo-design", price={"amount_minor": 180_00, "currency": "CRD"})
+
+    found = eventually(lambda: matches(api(wanting)))
+    assert [(m["my_listing_id"], m["listing_id"], m["score"]) for m in found] == [(want, offer, 95)]
+    assert found[0]["parts"] == {"category": 40, "price": 25, "payment": 15, "rating": 5, "delivery": 10}  # rating: none yet
+    assert found[0]["reasons"][0] == "category 40/40: the same category"
+    theirs = matches(api(offering))
+    assert [(m["my_listing_id"], m["my_listing_kind"], m["listing_id"]) for m in theirs] == [(offer, "offer", want)]
+
+    page = visitor(wanting).get("/matches").get_data(as_text=True)
+    assert f'data-listing="{offer}" data-score="95"' in page
+    assert "price 25/25: within budget" in page and f"/listings/{offer}/propose" in page
+
+
+def test_three_members_are_proposed_a_ring_and_answer_it_on_the_page_and_through_the_api(member, api, visitor):
+    city = f"Ringville {uuid.uuid4().hex[:8]}"
+    members = [member() for _ in range(3)]
+    for i, login in enumerate(members):
+        publish(api(login), city, "offer", SERVICES[i])
+        publish(api(login), city, "want", SERVICES[(i + 1) % 3])
+
+    rings = eventually(lambda: api(members[0]).get("/api/v1/rings").json["items"])
+    [ring] = [r for r in rings if r["status"] == "proposed"]
+    key = ring["ring_key"]
+    assert {b["business_id"] for b in ring["businesses"]} == {m.business_id for m in members}
+    assert [(leg["seller_id"], leg["buyer_id"], leg["deal_id"]) for leg in ring["legs"]] == [
+        (members[1].business_id, members[0].business_id, None), (members[2].business_id, members[1].business_id, None),
+        (members[0].business_id, members[2].business_id, None)]
+
+    outsider = member()
+    assert api(outsider).get(f"/api/v1/rings/{key}").status_code == 404
+    assert visitor(outsider).post(f"/rings/{key}/accept").status_code == 404
+    assert api(members[0]).post(f"/api/v1/rings/{key}/decline", {"reason": "x" * 501}).status_code == 422
+
+    person = visitor(members[0])
+    page = person.get(f"/rings/{key}").get_data(as_text=True)
+    assert 'data-testid="ring-accept"' in page and 'data-status="proposed"' in page
+    accepted = person.post(f"/rings/{key}/accept")
+    assert accepted.status_code == 303
+    again = api(members[0]).post(f"/api/v1/rings/{key}/accept")
+    assert again.status_code == 409 and "already accepted" in again.json["message"]
+    assert 'data-testid="ring-accept"' not in person.get(f"/rings/{key}").get_data(as_text=True)
+
+    assert api(members[1]).post(f"/api/v1/rings/{key}/accept").json["status"] == "proposed"
+    assert api(members[2]).post(f"/api/v1/rings/{key}/accept").json["status"] == "funding"
+    running = eventually(lambda: (r := api(members[2]).get(f"/api/v1/rings/{key}").json)["status"] == "running" and r)
+    assert [leg["deal_stage"] for leg in running["legs"]] == ["in_delivery"] * 3
+    page = visitor(members[2]).get(f"/rings/{key}").get_data(as_text=True)
+    assert page.count('data-answer="accepted"') == 3 and page.count('data-testid="ring-leg-deal"') == 2
+    assert visitor(members[2]).get("/rings").status_code == 200
+    late = api(members[2]).post(f"/api/v1/rings/{key}/decline", {})
+    assert late.status_code == 409
+
+
+def test_staff_recompute_matches_on_demand(api, database_url):
+    admin = a_staff_user(database_url, "admin")
+    answer = api(admin).post("/api/v1/matches/recompute")
+    assert answer.status_code == 202 and answer.json["workflow_id"] == "matching-recompute-now"

@@ -27,7 +27,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.ring_legs import start_ring_leg
     from domain.stages import Action, Stage
     from workflows.dispute_messages import DisputeInput, DisputeResult, DisputeStepRecord, OpenDispute
-    from workflows.ring_messages import LegReached, RingLegCall
     from workflows.messages import (
         CashCall,
         DealCommand,
@@ -52,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
         RING_LEG_SIGNAL,
         dispute_workflow_id,
     )
+    from workflows.ring_messages import LegReached, RingLegCall
 
 # What a ring's leg reports to its ring: its service accepted, or the deal over without it.
 RING_REPORTS = frozenset({Stage.RATING, Stage.CLOSED, Stage.CANCELLED, Stage.DECLINED, Stage.EXPIRED})

@@ -41,11 +41,16 @@ from workflows.deal import DealWorkflow
 from workflows.dispute import DisputeWorkflow
 from workflows.matching import MatchingWorkflow
 from workflows.messages import ReconciliationRequest
-from workflows.names import MATCHING_SCHEDULE, MATCHING_WORKFLOW, NIGHTLY_RECONCILIATION, RECONCILIATION_WORKFLOW
-from workflows.ring_messages import MatchRun
+from workflows.names import (
+    MATCHING_SCHEDULE,
+    MATCHING_WORKFLOW,
+    NIGHTLY_RECONCILIATION,
+    RECONCILIATION_WORKFLOW,
+)
 from workflows.payout_retry import PayoutRetryWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 from workflows.ring import RingWorkflow
+from workflows.ring_messages import MatchRun
 from workflows.subscription import SubscriptionWorkflow
 from workflows.verification import VerificationWorkflow
 

@@ -34,6 +34,7 @@ from workflows.worker import WORKFLOW_RUNNER
 pytestmark = pytest.mark.usefixtures("deal_worker")
 # Leg i: business i wants what business i+1 offers.
 SERVICES = ("bookkeeping", "logo-design", "web-development")
+PLATFORM = RingPolicy()
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,13 @@ def three_members(database_url: str, credit_lines: tuple[int, ...] = (1_000_00,)
     return members
 
 
-async def match(client: Client, listing_id: int | None, policy: RingPolicy = RingPolicy()) -> MatchRunResult:
+async def match(client: Client, listing_id: int | None, policy: RingPolicy = PLATFORM) -> MatchRunResult:
     return await client.execute_workflow(MATCHING_WORKFLOW, MatchRun(listing_id, policy),
                                          id=f"test-matching-{uuid.uuid4().hex}", task_queue="tradepact",
                                          result_type=MatchRunResult)
 
 
-async def publish_all(client: Client, members: list[Member], policy: RingPolicy = RingPolicy()) -> str:
+async def publish_all(client: Client, members: list[Member], policy: RingPolicy = PLATFORM) -> str:
     """Match each listing as the web does on publishing; the last one closes the ring."""
     proposed: list[str] = []
     for member in members:

@@ -91,6 +91,11 @@ def test_three_members_are_proposed_a_ring_and_answer_it_on_the_page_and_through
     page = visitor(members[2]).get(f"/rings/{key}").get_data(as_text=True)
     assert page.count('data-answer="accepted"') == 3 and page.count('data-testid="ring-leg-deal"') == 2
     assert visitor(members[2]).get("/rings").status_code == 200
+    leg = running["legs"][0]  # members[1] serves members[0]
+    as_seller = visitor(members[1]).get(f"/deals/{leg['deal_id']}").get_data(as_text=True)
+    as_buyer = visitor(members[0]).get(f"/deals/{leg['deal_id']}").get_data(as_text=True)
+    assert f"/rings/{key}" in as_seller and "Mark delivered" in as_seller
+    assert "Mark delivered" not in as_buyer and 'data-testid="deal-ring"' in as_buyer
     late = api(members[2]).post(f"/api/v1/rings/{key}/decline", {})
     assert late.status_code == 409
 

@@ -109,7 +109,8 @@ async def ensure_matching_schedule(client: Client, task_queue: str) -> None:
         policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
     )
     with contextlib.suppress(ScheduleAlreadyRunningError):
-        await client.create_schedule(MATCHING_SCHEDULE, schedule)
+        # First run at once: a new deployment (or `make run`'s seeded demo) shows matches right away.
+        await client.create_schedule(MATCHING_SCHEDULE, schedule, trigger_immediately=True)
 
 
 async def main() -> None:

@@ -115,7 +115,10 @@ class Ring:
             bond=Money(self.policy.bond_minor, CREDITS), ring_id=self.key)
 
     def funded(self) -> Ring:
-        return replace(self, status=RingStatus.RUNNING)
+        running = replace(self, status=RingStatus.RUNNING)
+        if all(leg.stage in DONE_STAGES for leg in self.legs):  # legs that reported while the ring recorded
+            return replace(running, status=RingStatus.COMPLETED)
+        return running
 
     def failed(self, reason: str) -> Ring:
         return replace(self, status=RingStatus.FAILED, reason=reason)

@@ -60,6 +60,9 @@ def test_the_ring_completes_when_every_leg_is_accepted_and_breaks_when_one_ends_
     assert ring.status is RingStatus.RUNNING
     assert ring.leg_reached(ids[2], "rating").status is RingStatus.COMPLETED
     assert ring.leg_reached(ids[2], "cancelled").status is RingStatus.BROKEN
+    funding = a_ring().accept(1, LATER).accept(2, LATER).accept(3, LATER)
+    early = funding.leg_reached(ids[0], "rating").leg_reached(ids[1], "rating").leg_reached(ids[2], "rating")
+    assert early.status is RingStatus.FUNDING and early.funded().status is RingStatus.COMPLETED
 
 
 def leg(stage: str = "funding"):

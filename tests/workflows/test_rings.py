@@ -6,7 +6,6 @@ other however many listings the session's other tests publish.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
 
@@ -24,6 +23,7 @@ from integrations.db.ledger import Ledger
 from integrations.db.matching_models import BarterRingRow, ListingMatch
 from integrations.db.session import unit_of_work
 from tests.builders import a_business, a_listing
+from tests.workflows.test_verification import eventually
 from workflows.deal import DealWorkflow
 from workflows.messages import DealCommand, DealReply
 from workflows.names import DEAL_UPDATE, MATCHING_WORKFLOW, RING_ANSWER, deal_workflow_id
@@ -79,14 +79,6 @@ async def publish_all(client: Client, members: list[Member], policy: RingPolicy 
 async def answer(client: Client, key: str, business_id: int, accept: bool = True) -> RingReply:
     return await client.get_workflow_handle(key).execute_update(
         RING_ANSWER, RingAnswer(business_id, accept), result_type=RingReply)
-
-
-async def eventually(read, timeout: float = 20.0):
-    for _ in range(int(timeout * 10)):
-        if found := read():
-            return found
-        await asyncio.sleep(0.1)
-    raise AssertionError("not seen in time")
 
 
 def credits(database_url: str, business_id: int) -> tuple[int, int]:

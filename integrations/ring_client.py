@@ -52,7 +52,9 @@ class RingGateway:
                 RING_ANSWER, answer, result_type=RingReply, rpc_timeout=timedelta(seconds=CALL_TIMEOUT)))
         except TemporalUnavailable as error:
             cause = error.__cause__
-            if isinstance(cause, RPCError) and (cause.status is RPCStatusCode.NOT_FOUND
-                                                or "already completed" in cause.message):
+            if isinstance(cause, RPCError) and "already completed" in cause.message:
                 raise InvalidTransition("this ring has ended; it takes no more answers") from error
+            if isinstance(cause, RPCError) and cause.status is RPCStatusCode.NOT_FOUND:
+                # Proposed a moment ago: its workflow is being started.
+                raise TemporalUnavailable("the ring is still being set up; try again") from error
             raise

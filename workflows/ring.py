@@ -57,15 +57,17 @@ NOTICES = {
 
 @workflow.defn(name="RingWorkflow")
 class RingWorkflow:
-    def __init__(self) -> None:
-        self._ring: Ring | None = None
-        self._version = 0
+    @workflow.init
+    def __init__(self, start: RingInput) -> None:
+        # Known from the start, so an answer arriving with the first task is validated against it.
+        self._ring: Ring = start.ring
+        self._version = 0  # 0 until the proposal is recorded (and its notices sent)
         self._lock = asyncio.Lock()
 
     @workflow.run
     async def run(self, start: RingInput) -> RingResult:
         async with self._lock:
-            await self._record(start.ring)
+            await self._record(start.ring, NOTICES[RingStatus.PROPOSED])
         await self._collect_answers()
         if self.ring.status is RingStatus.FUNDING:
             await self._open_legs()
@@ -76,13 +78,12 @@ class RingWorkflow:
 
     @property
     def ring(self) -> Ring:
-        assert self._ring is not None, "the ring is recorded before any handler runs"
         return self._ring
 
     async def _record(self, ring: Ring, notice: str | None = None) -> None:
         version = self._version + 1
         if notice is None:
-            notice = NOTICES[ring.status] if self._ring is None or ring.status is not self.ring.status else ""
+            notice = NOTICES[ring.status] if ring.status is not self.ring.status else ""
         await workflow.execute_activity(RECORD_RING_ACTIVITY, RingRecord(ring, version, notice),
                                         start_to_close_timeout=timedelta(seconds=30), retry_policy=STEP_RETRY)
         self._ring, self._version = ring, version
@@ -128,6 +129,7 @@ class RingWorkflow:
     # ---- the businesses' answers -------------------------------------------------------------
     @workflow.update(name=RING_ANSWER)
     async def answer(self, answer: RingAnswer) -> RingReply:
+        await workflow.wait_condition(lambda: self._version > 0)  # the proposal is recorded first
         async with self._lock:
             ring = self._decide(answer)  # again under the lock: another answer may have landed
             await self._record(ring, notice=_answer_notice(self.ring, ring, answer))
@@ -139,8 +141,6 @@ class RingWorkflow:
         self._decide(answer)
 
     def _decide(self, answer: RingAnswer) -> Ring:
-        if self._ring is None:
-            raise ApplicationError("the ring is still being set up; try again", type="not_ready")
         try:
             if answer.accept:
                 return self.ring.accept(answer.business_id, workflow.now())
@@ -151,7 +151,6 @@ class RingWorkflow:
     # ---- the legs report -----------------------------------------------------------------------
     @workflow.signal(name=RING_LEG_SIGNAL)
     async def leg_reached(self, report: LegReached) -> None:
-        await workflow.wait_condition(lambda: self._ring is not None)
         async with self._lock:
             ring = self.ring.leg_reached(report.deal_id, report.stage)
             if ring != self.ring:

@@ -69,15 +69,17 @@ class RingView:
 
 
 def ring_view(session: Session, ring_key: str, business_id: int | None) -> RingView | None:
-    """The ring, if `business_id` is one of its businesses (None: staff, who see every ring)."""
+    """The ring, if `business_id` is one of its businesses (None: staff, who see every ring).
+    A ring only claimed by detection (version 0) is not shown until its workflow proposes it."""
     row = session.get(BarterRingRow, ring_key)
-    if row is None or (business_id is not None and business_id not in row.business_ids):
+    if row is None or row.version == 0 or (business_id is not None and business_id not in row.business_ids):
         return None
     return _view(session, ring_from_json(row.state))
 
 
 def rings_of(session: Session, business_id: int) -> list[RingView]:
-    rows = session.scalars(select(BarterRingRow).where(BarterRingRow.business_ids.any(business_id))
+    rows = session.scalars(select(BarterRingRow).where(BarterRingRow.business_ids.any(business_id),
+                                                       BarterRingRow.version > 0)
                            .order_by(BarterRingRow.proposed_at.desc()).limit(50))
     return [_view(session, ring_from_json(row.state)) for row in rows]
 

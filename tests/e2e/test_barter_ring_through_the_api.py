@@ -91,7 +91,7 @@ def test_three_new_members_complete_a_barter_ring(api, running_stack):
         deal = f"/api/v1/deals/{leg['deal_id']}"
         seller, buyer = members[ids.index(leg["seller_id"])], members[ids.index(leg["buyer_id"])]
         shown = buyer.get(deal).body
-        assert (shown["stage"], shown["model"]) == ("in_delivery", "barter")
+        assert (shown["stage"], shown["model"], shown["ring_id"]) == ("in_delivery", "barter", key)
         refused = buyer.post(f"{deal}/actions/deliver", {"note": "not mine to deliver"})
         assert refused.status == 409 and "other side delivers" in refused.body["message"]
         assert seller.post(f"{deal}/actions/deliver", {"note": "Done as agreed"}).status == 200

@@ -100,6 +100,27 @@ def test_three_members_are_proposed_a_ring_and_answer_it_on_the_page_and_through
     assert late.status_code == 409
 
 
+def test_a_member_declines_a_ring_on_its_page_and_it_ends_for_all_three(member, api, visitor):
+    city = f"Ringville {uuid.uuid4().hex[:8]}"
+    members = [member() for _ in range(3)]
+    for i, login in enumerate(members):
+        publish(api(login), city, "offer", SERVICES[i])
+        publish(api(login), city, "want", SERVICES[(i + 1) % 3])
+    [ring] = eventually(lambda: api(members[1]).get("/api/v1/rings").json["items"])
+
+    person = visitor(members[1])
+    declined = person.post(f"/rings/{ring['ring_key']}/decline", {"reason": "Fully booked"})
+    assert declined.status_code == 303
+    shown = eventually(lambda: (r := api(members[0]).get(f"/api/v1/rings/{ring['ring_key']}").json)["status"]
+                       == "declined" and r)
+    assert shown["reason"] == "Fully booked" and shown["may_answer"] is False
+    assert [b["answer"] for b in shown["businesses"]] == ["no answer", "declined", "no answer"]
+    latecomer = visitor(members[2])
+    late = latecomer.post(f"/rings/{ring['ring_key']}/accept")  # a refused form goes back with the reason
+    assert late.status_code == 303
+    assert "this ring has ended" in latecomer.get(late.headers["Location"]).get_data(as_text=True)
+
+
 def test_staff_recompute_matches_on_demand(api, database_url):
     admin = a_staff_user(database_url, "admin")
     answer = api(admin).post("/api/v1/matches/recompute")

@@ -5,7 +5,7 @@ deal stage; Accept / Decline while it waits), and staff's "Recompute matches now
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from marshmallow import Schema, validate
+from marshmallow import EXCLUDE, Schema, validate
 
 from integrations.db.queries.matches import matches_for_business
 from integrations.db.ring_read_model import rings_of
@@ -21,6 +21,9 @@ admin = Blueprint("matching_admin", __name__, url_prefix="/staff/matching", temp
 
 
 class DeclineForm(Schema):
+    class Meta:
+        unknown = EXCLUDE  # the form's CSRF token
+
     reason = Text(load_default="", validate=validate.Length(max=500))
 
 

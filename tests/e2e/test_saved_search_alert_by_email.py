@@ -12,27 +12,17 @@ import pytest
 
 from devstack.api_client import ApiClient
 from devstack.run import LocalStack
+from tests.e2e.test_credit_deal_through_the_api import a_member
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "correct horse battery"
 
 
-def a_member(api: ApiClient, name: str) -> tuple[ApiClient, str]:
-    tag = uuid.uuid4().hex[:6]
-    email = f"{name.lower()}-{tag}@example.test"
-    answer = api.post("/api/v1/businesses", {
-        "business_name": f"{name} {tag}", "city": "Lyon", "description": f"{name} does good work",
-        "display_name": name, "email": email, "password": PASSWORD,
-    })
-    assert answer.status == 201, answer.body
-    return api.log_in(email, PASSWORD), email
-
-
-def mail_to(stack: LocalStack, address: str, timeout: float = 60) -> list[dict]:
+def alerts_mailed_to(stack: LocalStack, address: str, timeout: float = 60) -> list[dict]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with urllib.request.urlopen(f"{stack.mail_ui}/api/messages", timeout=10) as response:
-            found = [m for m in json.loads(response.read()) if address in m["to"]]
+            found = [m for m in json.loads(response.read())
+                     if address in m["to"] and m["subject"].startswith("New for your search")]
         if found:
             return found
         time.sleep(0.5)
@@ -41,8 +31,8 @@ def mail_to(stack: LocalStack, address: str, timeout: float = 60) -> list[dict]:
 
 def test_a_matching_listing_reaches_the_saver_by_email(api: ApiClient, running_stack: LocalStack):
     word = "zq" + uuid.uuid4().hex[:10]
-    saver, saver_email = a_member(api, "Saver")
-    seller, _ = a_member(api, "Seller")
+    saver, seller = a_member(api, "Saver"), a_member(api, "Seller")
+    saver_email = saver.get("/api/v1/me").body["email"]
     saved = saver.post("/api/v1/saved-searches", {"name": "Logos for the shop", "alerts": "immediate",
                                                  "search": {"q": word, "category": "design"}})
     assert saved.status == 201, saved.body
@@ -51,8 +41,8 @@ def test_a_matching_listing_reaches_the_saver_by_email(api: ApiClient, running_s
                                                  "price": [{"amount_minor": 90_00, "currency": "CRD"}]})
     assert published.status == 201, published.body
 
-    (mail,) = mail_to(running_stack, saver_email)
+    (mail,) = alerts_mailed_to(running_stack, saver_email)
     assert mail["subject"] == f"New for your search “Logos for the shop”: Logo {word}"
     assert f"/listings/{published.body['id']}" in mail["text"]
     inbox = saver.get("/api/v1/notifications").body["items"]
-    assert [n["kind"] for n in inbox] == ["saved_search_alert"]
+    assert [n["link"] for n in inbox if n["kind"] == "saved_search_alert"] == [f"/listings/{published.body['id']}"]

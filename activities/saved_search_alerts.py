@@ -67,7 +67,7 @@ class SavedSearchAlerts:
         listing = queries.listing(session, queued.listing_id)
         if listing is None or not listing.active:
             return
-        for search in searches_to_alert(session, listing.business_id, queued.published_at):
+        for search in searches_to_alert(session, listing.business_id, listing.kind, queued.published_at):
             try:
                 found = listing_search(session, {"currency": CASH_CURRENCY, **search.search, "page": 1, "per_page": 1})
             except ValidationError:

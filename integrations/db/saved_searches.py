@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from domain.errors import RuleViolation
@@ -67,8 +67,10 @@ def delete_search(session: Session, business_id: int, search_id: int) -> bool:
     return result.rowcount == 1
 
 
-def searches_to_alert(session: Session, publisher_id: int, published_at: dt.datetime) -> list[SavedSearch]:
-    """Other businesses' searches saved before the listing was published (never one's own)."""
-    return list(session.scalars(select(SavedSearch).where(SavedSearch.business_id != publisher_id,
-                                                          SavedSearch.created_at <= published_at)
-                                .order_by(SavedSearch.id)))
+def searches_to_alert(session: Session, publisher_id: int, kind: str, published_at: dt.datetime) -> list[SavedSearch]:
+    """Other businesses' searches saved before the listing was published (never one's own), less
+    those for the other kind of listing: each one left costs the matcher a query or three."""
+    wanted_kind = SavedSearch.search["kind"].astext
+    return list(session.scalars(select(SavedSearch).where(
+        SavedSearch.business_id != publisher_id, SavedSearch.created_at <= published_at,
+        or_(wanted_kind.is_(None), wanted_kind == kind)).order_by(SavedSearch.id)))

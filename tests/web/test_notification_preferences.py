@@ -59,7 +59,7 @@ def test_the_api_reads_and_replaces_preferences(api, member):
     reminders = next(t for t in defaults["topics"] if t["name"] == "reminders")
     assert reminders["channels"] == ["email", "in_app"]
 
-    body = {"channels": {"deals": "digest"}, "quiet_hours": {"start": "21:30", "end": "06:45"},
+    body = {"channels": {"deals": "digest"}, "quiet_hours": {"start": "21:30", "end": "06:45:00"},
             "time_zone": "America/New_York", "daily_cap": 3, "digest_at": "07:00"}
     replaced = client.client.put(PREFS, json=body, headers=client.headers)
 

@@ -145,3 +145,12 @@ def test_a_misspelt_saved_search_alerts_what_the_page_shows_for_it(api, member, 
 
     assert f"/listings/{listing_id}" in visitor().get(f"/listings?q={typo}").get_data(as_text=True)
     assert [a.link for a in alerts_of(database_url, saver.business_id)] == [f"/listings/{listing_id}"]
+
+
+def test_a_search_for_wants_is_not_alerted_by_an_offer(api, member, database_url):
+    word, saver, seller = a_word(), member(), member()
+    api(saver).post(SAVED, {"search": {"q": word, "kind": "want"}})
+    publish(api(seller), f"Offered {word}", kind="offer")
+    wanted = publish(api(seller), f"Wanted {word}", kind="want")
+    match_all(database_url)
+    assert [a.link for a in alerts_of(database_url, saver.business_id)] == [f"/listings/{wanted}"]

@@ -19,6 +19,7 @@ from marshmallow import (
 
 from domain.notification_policy import (
     DEFAULT_DAILY_CAP,
+    DEFAULT_DIGEST_AT,
     MAX_DAILY_CAP,
     TOPIC_BY_NAME,
     TOPICS,
@@ -32,11 +33,19 @@ CHANNEL_NAMES = {Channel.EMAIL: "Email at once", Channel.DIGEST: "Daily digest",
 CHOOSABLE = tuple(topic for topic in TOPICS if topic.choosable)
 
 
-class ClockTime(fields.Time):
-    """A local time of day to the minute ("07:00")."""
+class ClockTime(fields.Field):
+    """A local time of day, to the minute: "07:00" (a browser's time input may add ":00" seconds)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.time:
-        return super()._deserialize(value, attr, data, **kwargs).replace(second=0, microsecond=0)
+        for layout in ("%H:%M", "%H:%M:%S"):
+            try:
+                return dt.datetime.strptime(str(value).strip(), layout).time().replace(second=0)
+            except ValueError:
+                continue
+        raise ValidationError("Enter a time of day like 07:00.")
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else f"{value:%H:%M}"
 
 
 def _time_zone(name: str) -> None:
@@ -45,8 +54,8 @@ def _time_zone(name: str) -> None:
 
 
 class QuietHoursIn(Schema):
-    start = ClockTime(required=True, format="%H:%M")
-    end = ClockTime(required=True, format="%H:%M")
+    start = ClockTime(required=True)
+    end = ClockTime(required=True)
 
     @validates_schema
     def _has_length(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -69,7 +78,7 @@ class PreferencesBody(Schema):
                               metadata={"description": "an IANA name such as Europe/Paris"})
     daily_cap = fields.Integer(load_default=DEFAULT_DAILY_CAP, strict=False,
                                validate=validate.Range(1, MAX_DAILY_CAP))
-    digest_at = ClockTime(load_default=lambda: dt.time(18, 0), format="%H:%M")
+    digest_at = ClockTime(load_default=lambda: DEFAULT_DIGEST_AT)
 
     @validates_schema(skip_on_field_errors=False)
     def _channels_allowed(self, data: dict[str, Any], **_kwargs: Any) -> None:

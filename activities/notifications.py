@@ -3,10 +3,13 @@ alerts: an arbitrator's cases, the operators' escalations), sent after commit.
 
 Deal steps only insert notification rows (pending email) inside their transaction; this
 dispatcher sends them afterwards, so a step never waits on SMTP and a mail server outage
-delays email without touching money. The member's preferences apply here, at send time
-(domain/notification_policy.py), so no step knows about them; the daily digest of what they
-route there is sent by the same loop (activities/notification_digests.py). Delivery is at least once; the Message-ID is derived
+delays email without touching money. Delivery is at least once; the Message-ID is derived
 from the notification so a duplicate is recognisable.
+
+The member's preferences apply here, at send time (domain/notification_policy.py), so no step
+knows about them: each pending email is sent, held through quiet hours (`email_not_before`,
+decided again when it passes), kept for the digest, or left in the inbox only. The daily digest
+of what is kept is sent by the same loop (activities/notification_digests.py).
 """
 
 from __future__ import annotations

@@ -46,6 +46,8 @@ def test_a_member_saves_the_search_on_the_page_and_runs_or_deletes_it(visitor, m
     person = visitor(saver)
     page = person.get(f"/listings?q={word}&category=design&price_max=90.50&payment=credits").get_data(as_text=True)
     assert 'data-testid="save-search"' in page
+    for hidden in (f'name="q" value="{word}"', 'name="price_max" value="90.50"', 'name="payment" value="credits"'):
+        assert f'<input type="hidden" {hidden}>' in page  # the form saves the search on show
     assert 'data-testid="save-search"' not in visitor().get(f"/listings?q={word}").get_data(as_text=True)
 
     saved = person.post("/account/saved-searches", {"q": word, "category": "design", "price_max": "90.50",
@@ -98,7 +100,7 @@ def test_saved_searches_through_the_api(api, member, database_url):
     assert api(a_staff_user(database_url, "finance")).get(SAVED).status_code == 404
 
 
-def test_a_new_listing_alerts_each_saver_whose_search_shows_it_once(api, member, database_url):
+def test_a_new_listing_alerts_each_saver_whose_search_shows_it_once(api, member, visitor, database_url):
     word = a_word()
     saver, digest_saver, seller = member(), member(), member()
     designs = api(saver).post(SAVED, {"alerts": "immediate", "search": {"q": word, "category": "design"}}).json
@@ -125,6 +127,8 @@ def test_a_new_listing_alerts_each_saver_whose_search_shows_it_once(api, member,
 
     inbox = api(saver).get("/api/v1/notifications").json["items"]
     assert any(n["kind"] == "saved_search_alert" and n["link"] == f"/listings/{logo}" for n in inbox)
+    assert f'<a href="/listings/{logo}" data-testid="notification-link">' in visitor(saver).get("/inbox").get_data(
+        as_text=True)
 
 
 def test_listings_published_before_the_search_was_saved_do_not_alert(api, member, database_url):

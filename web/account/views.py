@@ -71,3 +71,6 @@ def payouts_return():
     flash("Your payout account is ready." if status.ready else "Stripe still needs details: continue the set-up.",
           "success" if status.ready else "error")
     return redirect(url_for("account.payouts"), 303)
+
+
+from web.account import notification_settings, saved_searches  # noqa: E402,F401  (their routes join this blueprint)

@@ -187,6 +187,7 @@ class NotificationOut(Schema):
     body = fields.String()
     created_at = fields.DateTime()
     read_at = fields.DateTime(allow_none=True)
+    link = fields.String(allow_none=True)
 
 
 class InboxOut(Schema):

@@ -127,6 +127,7 @@ class NotificationView:
     body: str
     created_at: dt.datetime
     read_at: dt.datetime | None
+    link: str | None = None  # a path on the site (a listing, for saved-search alerts)
 
 
 @dataclass(frozen=True)

@@ -109,24 +109,21 @@ def platform_mean(rating_sum: float, rating_count: int, policy: ReputationPolicy
 def reputation_of(ratings: list[Rating], disputes: list[DisputeResult], prior_mean: float, now: dt.datetime,
                   policy: ReputationPolicy | None = None) -> Reputation:
     policy = policy or ReputationPolicy()
-    weights = [age_weight(r.at, now, policy.half_life_days) for r in ratings]
-    review_weight = sum(weights)
+    weighted = [(age_weight(r.at, now, policy.half_life_days), r) for r in ratings]
+    review_weight = sum(w for w, _ in weighted)
     lost = [d for d in disputes if d.lost]
     dispute_weight = sum(policy.lost_dispute_weight * age_weight(d.at, now, policy.half_life_days) for d in lost)
-    pulled = policy.prior_weight * prior_mean + sum(w * r.mean for w, r in zip(weights, ratings)) \
-        + dispute_weight * LOWEST
-    score = pulled / (policy.prior_weight + review_weight + dispute_weight)
+    reviewed = sum(w * r.mean for w, r in weighted)
+    score = (policy.prior_weight * prior_mean + reviewed + dispute_weight * LOWEST) / (
+        policy.prior_weight + review_weight + dispute_weight)
 
-    def weighted(name: str) -> float | None:
-        if not ratings:
-            return None
-        return round(sum(w * getattr(r, name) for w, r in zip(weights, ratings)) / review_weight, 2)
+    def mean_of(name: str) -> float | None:
+        return round(sum(w * getattr(r, name) for w, r in weighted) / review_weight, 2) if ratings else None
 
     return Reputation(
         score=round(min(max(score, LOWEST), HIGHEST), 2), review_count=len(ratings),
-        quality=weighted("quality"), timeliness=weighted("timeliness"), communication=weighted("communication"),
+        quality=mean_of("quality"), timeliness=mean_of("timeliness"), communication=mean_of("communication"),
         lost_disputes=len(lost), won_disputes=len(disputes) - len(lost),
         prior_mean=round(prior_mean, 2), prior_weight=policy.prior_weight, review_weight=round(review_weight, 2),
-        review_mean=round(sum(w * r.mean for w, r in zip(weights, ratings)) / review_weight, 2) if ratings else None,
-        dispute_weight=round(dispute_weight, 2),
+        review_mean=round(reviewed / review_weight, 2) if ratings else None, dispute_weight=round(dispute_weight, 2),
     )

@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.reputation import DisputeResult, Rating, ReputationPolicy, age_weight, platform_mean, reputation_of
+from domain.reputation import (
+    DisputeResult,
+    Rating,
+    ReputationPolicy,
+    age_weight,
+    platform_mean,
+    reputation_of,
+)
 
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 POLICY = ReputationPolicy()

@@ -25,7 +25,14 @@ from domain.deal import Deal
 from domain.errors import InvalidInput
 from domain.ledger import member_account
 from domain.money import CREDITS
-from domain.reputation import DisputeResult, Rating, Reputation, ReputationPolicy, platform_mean, reputation_of
+from domain.reputation import (
+    DisputeResult,
+    Rating,
+    Reputation,
+    ReputationPolicy,
+    platform_mean,
+    reputation_of,
+)
 from domain.steps import Step
 from integrations.db.app_models import Notification, ReviewRow
 from integrations.db.dispute_models import DisputeRow

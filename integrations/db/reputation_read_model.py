@@ -45,6 +45,7 @@ from integrations.db.verification_read_model import is_verified
 REVIEWS_COUNTED = 500
 REVIEWING_STEPS = frozenset({"completed", "closed"})
 AFTER_A_RULING = frozenset({"ruling_executed", "dispute_fee_charged", "dispute_fee_waived"})
+KEPT_ON_REBUILD = ("business_id", "completed_deals", "completed_volume_minor")
 LOSERS = {"lost_by_buyer": "buyer_id", "lost_by_seller": "seller_id"}
 
 
@@ -95,6 +96,14 @@ def _blank(business_id: int, at: dt.datetime) -> dict:
                 updated_at=at)
 
 
+def _columns(reputation: Reputation, ratings: list[Rating], at: dt.datetime) -> dict:
+    return dict(score=reputation.score, review_count=reputation.review_count,
+                review_sum=sum(r.mean for r in ratings), quality=reputation.quality,
+                timeliness=reputation.timeliness, communication=reputation.communication,
+                lost_disputes=reputation.lost_disputes, won_disputes=reputation.won_disputes,
+                parts=list(reputation.parts()), updated_at=at)
+
+
 def _platform_mean(session: Session, policy: ReputationPolicy | None) -> float:
     total, count = session.execute(select(func.coalesce(func.sum(ReputationRow.review_sum), 0.0),
                                           func.coalesce(func.sum(ReputationRow.review_count), 0))).one()
@@ -122,15 +131,46 @@ def _recompute_reputation(session: Session, business_id: int, prior: float, at: 
                           policy: ReputationPolicy | None) -> tuple[Reputation, list[DisputeResult]]:
     ratings, disputes = ratings_of(session, business_id), dispute_results_of(session, business_id)
     reputation = reputation_of(ratings, disputes, prior, at, policy)
-    values = dict(score=reputation.score, review_count=reputation.review_count,
-                  review_sum=sum(r.mean for r in ratings), quality=reputation.quality,
-                  timeliness=reputation.timeliness, communication=reputation.communication,
-                  lost_disputes=reputation.lost_disputes, won_disputes=reputation.won_disputes,
-                  parts=list(reputation.parts()), updated_at=at)
+    values = _columns(reputation, ratings, at)
     table = ReputationRow.__table__
     session.execute(insert(table).values(_blank(business_id, at) | values)
                     .on_conflict_do_update(index_elements=[table.c.business_id], set_=values))
     return reputation, disputes
+
+
+def refresh_reputation(session: Session, business_id: int, at: dt.datetime) -> Reputation:
+    """Recompute one business's stored reputation alone (its credit line is left as it is)."""
+    return _recompute_reputation(session, business_id, _platform_mean(session, None), at, None)[0]
+
+
+def rebuild_reputations(session: Session, at: dt.datetime, policy: ReputationPolicy | None = None) -> int:
+    """Recompute every reviewed or disputed business's reputation in a few statements (a backfill,
+    and the benchmark's seed); the number of businesses written. Deal counters are kept."""
+    ratings: dict[int, list[Rating]] = {}
+    for subject_id, *values in session.execute(
+            select(ReviewRow.subject_id, ReviewRow.at, ReviewRow.quality, ReviewRow.timeliness,
+                   ReviewRow.communication).where(ReviewRow.revealed)):
+        ratings.setdefault(subject_id, []).append(Rating(*values))
+    results: dict[int, list[DisputeResult]] = {}
+    for outcome, buyer_id, seller_id, closed_at, updated_at in session.execute(
+            select(DisputeRow.outcome, DisputeRow.buyer_id, DisputeRow.seller_id, DisputeRow.closed_at,
+                   DisputeRow.updated_at).where(DisputeRow.outcome.in_(tuple(LOSERS)))):
+        loser = buyer_id if outcome == "lost_by_buyer" else seller_id
+        for party in (buyer_id, seller_id):
+            results.setdefault(party, []).append(DisputeResult(closed_at or updated_at, lost=party == loser))
+    everyone = [r for rs in ratings.values() for r in rs]
+    prior = platform_mean(sum(r.mean for r in everyone), len(everyone), policy)
+    table, rows = ReputationRow.__table__, []
+    for business_id in sorted(set(ratings) | set(results)):
+        own = ratings.get(business_id, [])
+        reputation = reputation_of(own, results.get(business_id, []), prior, at, policy)
+        rows.append(_blank(business_id, at) | _columns(reputation, own, at))
+    for start in range(0, len(rows), 1_000):
+        statement = insert(table).values(rows[start:start + 1_000])
+        session.execute(statement.on_conflict_do_update(
+            index_elements=[table.c.business_id],
+            set_={name: statement.excluded[name] for name in rows[0] if name not in KEPT_ON_REBUILD}))
+    return len(rows)
 
 
 # ---- credit line --------------------------------------------------------------------------

@@ -35,6 +35,7 @@ def init_api(app: Flask) -> Api:
         finance,
         members,
         plans,
+        reputation,
         settlements,
         verification,
     )
@@ -46,7 +47,7 @@ def init_api(app: Flask) -> Api:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}, {}]
     for module in (members, catalog, deals, disputes, dispute_staff, account, finance, settlements, plans,
-                   verification):
+                   verification, reputation):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
     return api

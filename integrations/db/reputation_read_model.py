@@ -46,7 +46,7 @@ REVIEWS_COUNTED = 500
 REVIEWING_STEPS = frozenset({"completed", "closed"})
 AFTER_A_RULING = frozenset({"ruling_executed", "dispute_fee_charged", "dispute_fee_waived"})
 KEPT_ON_REBUILD = ("business_id", "completed_deals", "completed_volume_minor")
-LOSERS = {"lost_by_buyer": "buyer_id", "lost_by_seller": "seller_id"}
+DECIDED_AGAINST_ONE_SIDE = ("lost_by_buyer", "lost_by_seller")  # disputes.outcome values
 
 
 def reviews_track_record(deal: Deal, step: Step) -> bool:
@@ -71,8 +71,8 @@ def review_parties(session: Session, deal: Deal, step: Step, reputation_policy: 
     prior = _platform_mean(session, reputation_policy)
     changes = []
     for business_id in sorted(set(deal.parties)):
-        reputation = _recompute_reputation(session, business_id, prior, step.at, reputation_policy)
-        change = _review_credit_line(session, business_id, reputation, f"deal:{deal.deal_id}:{step.seq}",
+        scored = _recompute_reputation(session, business_id, prior, step.at, reputation_policy)
+        change = _review_credit_line(session, business_id, scored, f"deal:{deal.deal_id}:{step.seq}",
                                      step.at, credit_policy or CreditPolicy())
         if change is not None and change.changed:
             _notify(session, change, deal.deal_id, f"credit:{business_id}:deal:{deal.deal_id}:{step.seq}", step.at)
@@ -122,7 +122,7 @@ def dispute_results_of(session: Session, business_id: int) -> list[DisputeResult
     rows = session.execute(
         select(DisputeRow.outcome, DisputeRow.buyer_id, DisputeRow.closed_at, DisputeRow.updated_at)
         .where(or_(DisputeRow.buyer_id == business_id, DisputeRow.seller_id == business_id),
-               DisputeRow.outcome.in_(tuple(LOSERS)))).all()
+               DisputeRow.outcome.in_(DECIDED_AGAINST_ONE_SIDE))).all()
     return [DisputeResult(closed_at or updated_at, lost=(buyer_id == business_id) == (outcome == "lost_by_buyer"))
             for outcome, buyer_id, closed_at, updated_at in rows]
 
@@ -154,7 +154,7 @@ def rebuild_reputations(session: Session, at: dt.datetime, policy: ReputationPol
     results: dict[int, list[DisputeResult]] = {}
     for outcome, buyer_id, seller_id, closed_at, updated_at in session.execute(
             select(DisputeRow.outcome, DisputeRow.buyer_id, DisputeRow.seller_id, DisputeRow.closed_at,
-                   DisputeRow.updated_at).where(DisputeRow.outcome.in_(tuple(LOSERS)))):
+                   DisputeRow.updated_at).where(DisputeRow.outcome.in_(DECIDED_AGAINST_ONE_SIDE))):
         loser = buyer_id if outcome == "lost_by_buyer" else seller_id
         for party in (buyer_id, seller_id):
             results.setdefault(party, []).append(DisputeResult(closed_at or updated_at, lost=party == loser))

@@ -20,7 +20,14 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from domain.credit_policy import CreditChange, CreditPolicy, TrackRecord, credit_line, review_credit_line
+from domain.credit_policy import (
+    CreditChange,
+    CreditLine,
+    CreditPolicy,
+    TrackRecord,
+    credit_line,
+    review_credit_line,
+)
 from domain.deal import Deal
 from domain.errors import InvalidInput
 from domain.ledger import member_account
@@ -183,6 +190,15 @@ def track_record(session: Session, business_id: int, reputation: Reputation, dis
         completed_deals=row.completed_deals if row else 0,
         completed_volume_minor=row.completed_volume_minor if row else 0,
         reputation=reputation, recent_lost_disputes=sum(1 for d in disputes if d.lost and d.at >= since))
+
+
+def credit_line_now(session: Session, business_id: int, at: dt.datetime,
+                    policy: CreditPolicy | None = None) -> CreditLine:
+    """What the policy would set now, read-only (a page explaining a line no review has set yet)."""
+    policy = policy or CreditPolicy()
+    ratings, disputes = ratings_of(session, business_id), dispute_results_of(session, business_id)
+    reputation = reputation_of(ratings, disputes, _platform_mean(session, None), at)
+    return credit_line(track_record(session, business_id, reputation, disputes, at, policy), policy)
 
 
 def _review_credit_line(session: Session, business_id: int, scored: tuple[Reputation, list[DisputeResult]],

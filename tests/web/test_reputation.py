@@ -51,6 +51,10 @@ def test_the_balance_page_explains_the_credit_line(database_url, visitor, member
     newcomer = visitor(member(credit_line_minor=500_00)).get("/balance").get_data(as_text=True)
     assert re.findall(r'data-testid="credit-line-reason">([^<]*)<', newcomer)[:2] == [
         "500.00 granted at verification", "no bonus for completed deals yet: 0 of 3 completed deals"]
+    # A line set by hand (1,000.00 here) is explained by the policy, and what stays in force until reviewed.
+    by_hand = visitor(member(credit_line_minor=1_000_00)).get("/balance").get_data(as_text=True)
+    assert re.findall(r'data-testid="credit-line-reason">([^<]*)<', by_hand)[-1] == (
+        "in force until the next review (after your next completed deal or ruling): 1,000.00")
 
 
 def test_the_api_gives_reputation_to_anyone_and_the_credit_line_to_its_member(database_url, api, member):

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.credit_policy import CreditPolicy, TrackRecord, credit_line
+from domain.credit_policy import amount
 from domain.errors import InvalidInput
 from domain.ledger import member_account
 from domain.money import CREDITS
 from domain.reviews import DIMENSIONS
 from integrations.db.ledger import Ledger
 from integrations.db.reputation_models import CreditLineReview, ReputationRow
-from integrations.db.verification_read_model import is_verified
+from integrations.db.reputation_read_model import credit_line_now
 
 __all__ = ["CreditLineView", "ReputationView", "credit_line_view", "reputation_view", "reputation_views"]
 
@@ -76,12 +76,10 @@ def credit_line_view(session: Session, business_id: int) -> CreditLineView | Non
                             .order_by(CreditLineReview.id.desc()).limit(1))
     if latest is not None and latest.in_force_minor == limit:
         return CreditLineView(limit, latest.target_minor, tuple(latest.reasons), latest.at)
-    row = session.get(ReputationRow, business_id)
-    record = TrackRecord(verified=is_verified(session, business_id),
-                         completed_deals=row.completed_deals if row else 0,
-                         completed_volume_minor=row.completed_volume_minor if row else 0,
-                         reputation=None, recent_lost_disputes=0)
-    line = credit_line(record, CreditPolicy())
+    line = credit_line_now(session, business_id, dt.datetime.now(dt.UTC))
     if line.limit_minor == limit:
         return CreditLineView(limit, limit, line.reasons, None)
-    return CreditLineView(limit, limit, ("set by the platform; it is reviewed after your next completed deal",), None)
+    # Granted or changed since its last review (verification sets the first line directly).
+    return CreditLineView(limit, line.limit_minor, (
+        *line.reasons, f"in force until the next review (after your next completed deal or ruling): "
+                       f"{amount(limit)}"), None)

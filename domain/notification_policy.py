@@ -84,8 +84,8 @@ TOPICS: tuple[Topic, ...] = (
     Topic("reviews", "Reviews: the rating window and revealed reviews", frozenset({"review"})),
     Topic("reminders", "Reminders before a deadline that needs you, and overdue deliveries", frozenset({"reminder", "overdue",
           "verification_reminder"}), Urgency.DEADLINE),
-    Topic("payments", "Payments: a failed card payment, plan charges and changes",
-          frozenset({"cash_failed"}), Urgency.MONEY),  # and every subscription_* kind: see topic_of
+    Topic("payments", "Payments: a failed card payment, plan charges and changes, your credit line",
+          frozenset({"cash_failed", "credit_line"}), Urgency.MONEY),  # and every subscription_* kind: see topic_of
     Topic("verification", "Verification of your business", frozenset({"verification_approved",
           "verification_rejected", "verification_info"})),
     Topic("saved_searches", "New listings matching a saved search", frozenset({"saved_search_alert"}),

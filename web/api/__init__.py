@@ -36,6 +36,7 @@ def init_api(app: Flask) -> Api:
         members,
         notification_preferences,
         plans,
+        reputation,
         saved_searches,
         settlements,
         verification,
@@ -48,7 +49,7 @@ def init_api(app: Flask) -> Api:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}, {}]
     for module in (members, catalog, deals, disputes, dispute_staff, account, finance, settlements, plans,
-                   verification, notification_preferences, saved_searches):
+                   verification, notification_preferences, saved_searches, reputation):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
     return api

@@ -52,7 +52,7 @@ class ListingView:
     delivery_mode: str = "remote"  # or "on_site", in `city`
     city: str = ""
     lead_time_days: int = 14
-    rating: float | None = None  # the business's average revealed review, 1 to 5
+    rating: float | None = None  # the business's reputation score, 1 to 5 (None: no review yet)
     rating_count: int = 0
 
 

@@ -27,7 +27,8 @@ def stored(database_url: str, business_id: int):
         reviews = list(session.scalars(select(CreditLineReview).where(CreditLineReview.business_id == business_id)
                                        .order_by(CreditLineReview.id)))
         notices = list(session.scalars(select(Notification).where(Notification.business_id == business_id,
-                                                                  Notification.kind == "credit_line")))
+                                                                  Notification.kind == "credit_line")
+                                       .order_by(Notification.id)))
         session.expunge_all()
     return reputation, reviews, notices
 

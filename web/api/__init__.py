@@ -34,6 +34,7 @@ def init_api(app: Flask) -> Api:
         disputes,
         finance,
         members,
+        messages,
         plans,
         settlements,
         verification,
@@ -46,7 +47,7 @@ def init_api(app: Flask) -> Api:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}, {}]
     for module in (members, catalog, deals, disputes, dispute_staff, account, finance, settlements, plans,
-                   verification):
+                   verification, messages):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
     return api

@@ -11,6 +11,7 @@ import time
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 
 from domain.dispute_policy import DisputePolicy
 from domain.messages import MAX_MESSAGE
@@ -111,9 +112,8 @@ def test_the_thread_of_an_ended_deal_closes_thirty_days_later(proposed, database
 def test_messages_are_append_only_in_the_database(proposed, database_url):
     deal_id, buyer_api, *_ = proposed
     assert buyer_api.post(f"/api/v1/deals/{deal_id}/messages", {"body": "On the record"}).status_code == 201
-    with pytest.raises(Exception, match="never changed"):
-        with unit_of_work(database_url) as session:
-            session.execute(update(DealMessageRow).where(DealMessageRow.deal_id == deal_id).values(body="Edited"))
+    with pytest.raises(DBAPIError, match="never changed"), unit_of_work(database_url) as session:
+        session.execute(update(DealMessageRow).where(DealMessageRow.deal_id == deal_id).values(body="Edited"))
     with unit_of_work(database_url) as session:
         assert session.scalars(select(DealMessageRow.body).where(DealMessageRow.deal_id == deal_id)).all() \
             == ["On the record"]

@@ -21,6 +21,7 @@ from integrations.db.deal_messages import MessageView, post_message, thread
 from integrations.db.queries.disputes import Viewer, may_view
 from web.auth.identity import SignedInUser
 from web.db import db
+from web.deals.ids import new_request_id
 from web.fields import Text
 
 WRITE_FIRST = "Write a message first."
@@ -58,6 +59,13 @@ def send_message(deal: Deal, user: SignedInUser, data: dict[str, Any], request_i
     sent = post_message(db(), deal, user.business_id, user.id, message_text(data["body"]), request_id, now)
     db().commit()
     return sent
+
+
+def thread_panel(deal: Deal, now: dt.datetime, values: dict[str, str] | None = None,
+                 errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """What the deal page's thread section shows: the messages, whether it takes more, the form."""
+    return {"thread": thread(db(), deal.deal_id), **thread_status(deal, now),
+            "form_values": values or {"request_id": new_request_id()}, "form_errors": errors or {}}
 
 
 def thread_status(deal: Deal, now: dt.datetime) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from domain.errors import InvalidInput
 from domain.money import CASH_CURRENCY, CREDITS
 from domain.stages import Action, Stage
 from integrations.db import queries
-from integrations.db.deal_messages import thread
 from integrations.db.queries import ListingView
 from web.auth.access import member_required
 from web.auth.identity import viewer
@@ -20,7 +19,7 @@ from web.deal_service import deal_service
 from web.deals.commands import command_for, deal_input, parties_for
 from web.deals.ids import new_request_id
 from web.deals.inputs import TEST_CARDS, ProposalForm, action_form
-from web.deals.messages import MessageForm, send_message, thread_status
+from web.deals.messages import MessageForm, send_message, thread_panel
 from web.deals.page import deal_page
 from web.disputes.page import deal_dispute_panel
 from web.errors import form_errors
@@ -112,11 +111,8 @@ def _render_deal(deal_id: str, status: int = 200, message_values: dict | None = 
     account = queries.balance_and_statement(db(), viewer().business_id, limit=0) \
         if Action.FUND in page.allowed_actions else None
     dispute = deal_dispute_panel(db(), page.deal, viewer().business_id, _now())
-    messages = {"thread": thread(db(), deal_id), **thread_status(page.deal, _now()),
-                "form_values": message_values or {"request_id": new_request_id()},
-                "form_errors": message_errors or {}}
     return render_template("deals/deal.html", page=page, account=account, read_only=False, test_cards=TEST_CARDS,
-                           dispute=dispute, messages=messages,
+                           dispute=dispute, messages=thread_panel(page.deal, _now(), message_values, message_errors),
                            min_date=(_now() + dt.timedelta(days=1)).date().isoformat()), status
 
 

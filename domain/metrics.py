@@ -70,6 +70,29 @@ class WeekMetrics:
     arpu: dict[str, int | None]
 
 
+@dataclass(frozen=True)
+class OperatorMetrics:
+    weeks: list[WeekMetrics]
+    match_rate: Ratio  # now, not per week
+
+    @property
+    def first_day(self) -> dt.date:
+        return self.weeks[0].week
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.weeks[-1].week + dt.timedelta(days=6)
+
+    @property
+    def currencies(self) -> list[str]:
+        return sorted({c for w in self.weeks for c in (*w.volume, *w.fees)})
+
+
+def the_weeks(count: int, last_day: dt.date) -> list[dt.date]:
+    """The Mondays of `count` whole weeks, the last one holding `last_day`."""
+    return week_starts(last_day - dt.timedelta(days=7 * (count - 1)), last_day)
+
+
 def week_starts(first: dt.date, last: dt.date) -> list[dt.date]:
     """The Mondays of every week from the one holding `first` to the one holding `last`."""
     monday = first - dt.timedelta(days=first.weekday())

@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from domain.matching import Kind, MarketListing
-from domain.metrics import DailyFacts, Ratio, arpu, facts_since, match_rate, retention, week_starts, weekly
+from domain.metrics import (
+    DailyFacts,
+    Ratio,
+    arpu,
+    facts_since,
+    match_rate,
+    retention,
+    the_weeks,
+    week_starts,
+    weekly,
+)
 
 MON = dt.date(2026, 11, 2)  # a Monday
 
@@ -76,3 +86,8 @@ def test_match_rate_is_the_share_of_open_wants_with_a_match():
     # is in a category nobody offers.
     assert match_rate(market) == Ratio(2, 3)
     assert match_rate([]) == Ratio(0, 0)
+
+
+def test_a_period_is_whole_weeks_ending_with_the_one_holding_its_last_day():
+    assert the_weeks(3, day(16)) == [MON, day(7), day(14)]
+    assert the_weeks(1, day(0)) == [MON]

@@ -35,6 +35,7 @@ def init_api(app: Flask) -> Api:
         finance,
         members,
         messages,
+        metrics,
         plans,
         settlements,
         verification,
@@ -47,7 +48,7 @@ def init_api(app: Flask) -> Api:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}, {}]
     for module in (members, catalog, deals, disputes, dispute_staff, account, finance, settlements, plans,
-                   verification, messages):
+                   verification, messages, metrics):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
     return api

@@ -82,6 +82,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic("disputes", "Disputes: opening, settlement offers, evidence, arbitrator, rulings, appeals",
           frozenset({"dispute", "settlement", "settled", "evidence", "arbitrator", "ruling", "appeal", "final"})),
     Topic("reviews", "Reviews: the rating window and revealed reviews", frozenset({"review"})),
+    Topic("messages", "Messages from the other party of a deal", frozenset({"message"})),
     Topic("reminders", "Reminders before a deadline that needs you, and overdue deliveries", frozenset({"reminder", "overdue",
           "verification_reminder"}), Urgency.DEADLINE),
     Topic("payments", "Payments: a failed card payment, plan charges and changes, your credit line",

@@ -19,7 +19,8 @@ STAFF_PAGES = {"staff.overview", "staff.deal"}
 ADMIN_ONLY = {"plan_admin.plans", "plan_admin.update", "api_plans.admin_plans", "api_plans.edit_plan",
               "api_dispute_staff.all_open_disputes", "api_dispute_staff.operator_alerts",  # operators are admins
               "dispute_ops.open_disputes",
-              "catalog.categories", "catalog.add", "catalog.change"} | {  # the category tree; the KYB review queue
+              "catalog.categories", "catalog.add", "catalog.change",
+              "metrics.metrics", "api_metrics.metrics"} | {  # the category tree, metrics; the KYB review queue
     "verification_admin.queue", "verification_admin.case", "verification_admin.decide",
     "verification_admin.case_document_file", "api_verification.queue", "api_verification.case",
     "api_verification.case_document_file", "api_verification.decide_approve", "api_verification.decide_reject",

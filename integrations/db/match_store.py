@@ -1,7 +1,7 @@
 """The market as matching sees it, and the matches kept in PostgreSQL.
 
-Reads open listings as `MarketListing` (a business's rating: the mean of its revealed
-reviews), and writes each want's best matches with the parts of their score. Used by the
+Reads open listings as `MarketListing` (a business's rating: its stored reputation score),
+and writes each want's best matches with the parts of their score. Used by the
 matching activities; the pages read through `integrations.db.queries.matches`.
 """
 
@@ -14,17 +14,18 @@ from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from domain.matching import Kind, MarketListing, Match
-from integrations.db.app_models import Category, Listing, ReviewRow
+from integrations.db.app_models import Category, Listing
 from integrations.db.matching_models import BarterRingRow, ListingMatch
+from integrations.db.reputation_models import ReputationRow
 
 MATCHES = ListingMatch.__table__
 LIVE_RINGS = ("proposed", "funding", "running")
 
 
 def _ratings():
-    stars = (ReviewRow.quality + ReviewRow.timeliness + ReviewRow.communication) / 3.0
-    return (select(ReviewRow.subject_id.label("business_id"), func.avg(stars).label("rating"))
-            .where(ReviewRow.revealed).group_by(ReviewRow.subject_id).subquery())
+    """The businesses' reputation as last computed (domain/reputation.py: 1-5, recent reviews
+    weigh more, few reviews lean on the platform's mean): the score the catalog shows."""
+    return select(ReputationRow.business_id, ReputationRow.score.label("rating")).subquery()
 
 
 def load_market(session: Session, category_ids: Iterable[int] | None = None) -> list[MarketListing]:

@@ -1,5 +1,5 @@
 """The matching activities against PostgreSQL: a listing matched on its own gives what a full
-recompute gives, ratings come from revealed reviews only, and a retried run changes nothing."""
+recompute gives, ratings are the stored reputation, and a retried run changes nothing."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from activities.matching_steps import MatchingSteps
 from integrations.db import match_store
-from integrations.db.app_models import Category, DealRow, ReviewRow
+from integrations.db.app_models import Category
 from integrations.db.matching_models import ListingMatch
+from integrations.db.reputation_models import ReputationRow
 from integrations.db.session import unit_of_work
 from tests.builders import a_business, a_listing
 from workflows.ring_messages import MatchRun
@@ -48,18 +49,14 @@ def test_listings_matched_one_by_one_equal_a_full_recompute_and_a_retry_changes_
     assert stored(database_url, [listings[0]]) == one_by_one
 
 
-def test_a_business_rating_is_the_mean_of_its_revealed_reviews(database_url):
-    rated, other = a_business(database_url).business_id, a_business(database_url).business_id
-    offer = a_listing(database_url, rated, category="payroll")
+def test_a_business_rating_is_its_reputation_score_and_a_new_business_counts_as_top_rated(database_url):
+    rated, new = a_business(database_url).business_id, a_business(database_url).business_id
+    offers = {a_listing(database_url, rated, category="payroll"): rated,
+              a_listing(database_url, new, category="payroll"): new}
     with unit_of_work(database_url) as session:
-        for n, (stars, revealed) in enumerate([(4, True), (2, True), (1, False)]):
-            deal_id = f"rated-{uuid.uuid4().hex[:12]}"
-            session.add(DealRow(deal_id=deal_id, buyer_id=other, seller_id=rated, title="t", model="credits",
-                                stage="closed", version=1, state={}, created_at=NOW, updated_at=NOW))
-            session.flush()
-            session.add(ReviewRow(deal_id=deal_id, author_id=other, subject_id=rated, quality=stars,
-                                  timeliness=stars, communication=stars, comment=str(n), revealed=revealed, at=NOW))
+        session.add(ReputationRow(business_id=rated, score=3.5, review_count=2, review_sum=7.0, parts=[],
+                                  updated_at=NOW))
     with unit_of_work(database_url) as session:
         payroll = session.scalar(select(Category.id).where(Category.slug == "payroll"))
-        [listing] = [m for m in match_store.load_market(session, [payroll]) if m.listing_id == offer]
-    assert listing.rating == 3.0 and listing.rating_points == 6
+        found = {m.listing_id: m for m in match_store.load_market(session, [payroll]) if m.listing_id in offers}
+    assert {offers[i]: (m.rating, m.rating_points) for i, m in found.items()} == {rated: (3.5, 7), new: (None, 5)}

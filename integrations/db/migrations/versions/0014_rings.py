@@ -1,16 +1,16 @@
 """Matching and barter rings: each want's best offers with their score's parts, the proposed
 rings, and the ring a deal is a leg of.
 
-Revision ID: 0011_rings
-Revises: 0010_catalog
+Revision ID: 0014_rings
+Revises: 0013_messages
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
-revision = "0011_rings"
-down_revision = "0010_catalog"
+revision = "0014_rings"
+down_revision = "0013_messages"
 branch_labels = None
 depends_on = None
 

@@ -1,17 +1,21 @@
 """Matching and barter rings on the real dev server with the real worker and PostgreSQL.
 
 Each test's businesses work on site in a city of their own, so their listings match only each
-other however many listings the session's other tests publish.
+other however many listings the session's other tests publish. `SAVE_RING_HISTORY=1` saves a
+completed and a failed ring's histories (and a leg's) beside the others in `ring_histories/`;
+saved histories must keep replaying (version changes with `workflow.patched`).
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHistory, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 from temporalio.worker import Replayer
 
@@ -23,6 +27,7 @@ from integrations.db.ledger import Ledger
 from integrations.db.matching_models import BarterRingRow, ListingMatch
 from integrations.db.session import unit_of_work
 from tests.builders import a_business, a_listing
+from tests.workflows.test_credit_deal import assert_ledger_invariants
 from tests.workflows.test_verification import eventually
 from workflows.deal import DealWorkflow
 from workflows.messages import DealCommand, DealReply
@@ -32,6 +37,9 @@ from workflows.ring_messages import MatchRun, MatchRunResult, RingAnswer, RingRe
 from workflows.worker import WORKFLOW_RUNNER
 
 pytestmark = pytest.mark.usefixtures("deal_worker")
+HISTORY_DIR = Path(__file__).parent / "ring_histories"
+HISTORIES = sorted(HISTORY_DIR.glob("*.json"))
+REPLAYER = Replayer(workflows=[RingWorkflow, DealWorkflow], workflow_runner=WORKFLOW_RUNNER)
 # Leg i: business i wants what business i+1 offers.
 SERVICES = ("bookkeeping", "logo-design", "web-development")
 PLATFORM = RingPolicy()
@@ -150,9 +158,23 @@ async def test_three_acceptances_fund_the_legs_together_and_the_ring_completes_w
     assert await handle.result() == RingResult(key, "completed")
     assert [credits(database_url, m.business_id) for m in members] == before  # bonds returned, nobody paid
     assert ring_row(database_url, key).status == "completed"
-    replayer = Replayer(workflows=[RingWorkflow, DealWorkflow], workflow_runner=WORKFLOW_RUNNER)
-    await replayer.replay_workflow(await handle.fetch_history())
-    await replayer.replay_workflow(await client.get_workflow_handle(deal_workflow_id(legs[0][0])).fetch_history())
+    for history in (await handle.fetch_history(),
+                    await client.get_workflow_handle(deal_workflow_id(legs[0][0])).fetch_history()):
+        await REPLAYER.replay_workflow(history)
+    save("ring_completed", await handle.fetch_history())
+    save("ring_leg_in_rating", await client.get_workflow_handle(deal_workflow_id(legs[0][0])).fetch_history())
+    for deal_id, _seller, _buyer in legs:
+        assert_ledger_invariants(database_url, deal_id, closed=True)
+
+
+def save(name: str, history: WorkflowHistory) -> None:
+    if os.environ.get("SAVE_RING_HISTORY"):
+        (HISTORY_DIR / f"{name}.json").write_text(history.to_json())
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_saved_ring_histories_replay(path: Path):
+    await REPLAYER.replay_workflow(WorkflowHistory.from_json(path.stem, path.read_text()))
 
 
 async def act(client: Client, deal_id: str, command: DealCommand) -> DealReply:
@@ -172,6 +194,11 @@ async def test_a_bond_that_cannot_be_held_cancels_every_leg_and_returns_the_bond
     assert "bond could not be held" in ring_row(database_url, key).state["reason"]
     await eventually(lambda: leg_stages(database_url, key) == ["cancelled"] * 3)
     assert [credits(database_url, m.business_id) for m in members] == before  # every hold voided
+    with unit_of_work(database_url) as session:
+        legs = session.scalars(select(DealRow.deal_id).where(DealRow.ring_id == key)).all()
+    for deal_id in legs:
+        assert_ledger_invariants(database_url, deal_id, closed=True)
+    save("ring_failed", await client.get_workflow_handle(key).fetch_history())
 
 
 async def test_a_decline_ends_the_ring_and_a_late_answer_is_refused(client, database_url):

@@ -6,10 +6,22 @@ other however many listings the session's other tests publish.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import time
 import uuid
 
-from tests.builders import a_staff_user
+import pytest
+
+from devstack.ports import free_port
+from domain.barter_rings import BarterRing
+from domain.matching import Match
+from domain.rings import ring_from
+from integrations.db.ring_read_model import save_ring
+from integrations.db.session import unit_of_work
+from tests.builders import a_staff_user, a_token
+from tests.web.conftest import Api
+from web import create_app
 
 SERVICES = ("bookkeeping", "logo-design", "web-development")
 
@@ -125,3 +137,35 @@ def test_staff_recompute_matches_on_demand(api, database_url):
     admin = a_staff_user(database_url, "admin")
     answer = api(admin).post("/api/v1/matches/recompute")
     assert answer.status_code == 202 and answer.json["workflow_id"] == "matching-recompute-now"
+
+
+def test_an_admin_recomputes_from_the_staff_page(visitor, database_url):
+    admin = visitor(a_staff_user(database_url, "admin"))
+    assert 'data-testid="recompute-matches"' in admin.get("/staff/matching/").get_data(as_text=True)
+    answer = admin.post("/staff/matching/recompute")
+    assert answer.status_code == 303
+    assert "being recomputed" in admin.get(answer.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.fixture(scope="module")
+def app_without_temporal(settings):
+    closed = dataclasses.replace(settings, temporal_address=f"127.0.0.1:{free_port()}")
+    return create_app(closed, config={"TESTING": True, "ARGON2_FAST": True})
+
+
+def test_without_the_workflow_service_a_listing_still_publishes_and_an_answer_says_try_again(
+        app_without_temporal, database_url, member):
+    members = [member() for _ in range(3)]
+    caller = Api(app_without_temporal.test_client(), a_token(database_url, members[0].user_id))
+    started = time.monotonic()
+    published = publish(caller, f"Quietville {uuid.uuid4().hex[:8]}", "offer", "bookkeeping")
+    assert time.monotonic() - started < 8 and published  # the hourly recompute will match it
+
+    ids = [m.business_id for m in members]
+    # Listing ids no test reaches: this ring stays "proposed" and would keep real listings out of rings.
+    legs = tuple(Match(90, 2_000_000_000 + i, 2_000_000_100 + i, ids[i], ids[(i + 1) % 3], (40, 25, 15, 5, 5)) for i in range(3))
+    ring = ring_from(BarterRing(90, legs), {}, dt.datetime.now(dt.UTC))
+    with unit_of_work(database_url) as session:
+        save_ring(session, ring, 1, dt.datetime.now(dt.UTC))
+    answer = caller.post(f"/api/v1/rings/{ring.key}/accept")
+    assert answer.status_code == 503 and answer.json["code"] == "temporal_unavailable"

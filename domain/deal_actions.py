@@ -100,7 +100,7 @@ class DealActions:
         funded = self.funded_currencies + tuple(a.currency for a in amounts)
         bonds = self.bonds_posted + ((role,) if bond else ())
         all_funded = ({leg.amount.currency for leg in self.terms.legs} <= set(funded)
-                      and (self.terms.bond is None or len(bonds) == 2))
+                      and set(bonds) >= self.terms.bonded_sides)
         held = " + ".join([str(a) for a in amounts] + [f"a bond of {h.amount}" for h in bond.holds])
         step = self._step(
             "funded", now, actor_id, f"{held} held in escrow", ledger=batch,

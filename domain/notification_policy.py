@@ -76,9 +76,9 @@ class Topic:
 
 
 TOPICS: tuple[Topic, ...] = (
-    Topic("deals", "Deal updates: offers, acceptance, funding, delivery, completion",
+    Topic("deals", "Deal updates: offers, acceptance, funding, delivery, completion, barter rings",
           frozenset({"offer", "accepted", "declined", "expired", "withdrawn", "extended", "funded", "delivered",
-                     "changes", "confirmed", "completed", "closed", "cancelled"})),
+                     "changes", "confirmed", "completed", "closed", "cancelled", "ring"})),
     Topic("disputes", "Disputes: opening, settlement offers, evidence, arbitrator, rulings, appeals",
           frozenset({"dispute", "settlement", "settled", "evidence", "arbitrator", "ruling", "appeal", "final"})),
     Topic("reviews", "Reviews: the rating window and revealed reviews", frozenset({"review"})),

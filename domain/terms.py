@@ -61,10 +61,12 @@ class DealTerms:
     # Barter only: credits each side posts into escrow, returned at completion and forfeited
     # to the other side only by a ruling.
     bond: Money | None = None
+    # A leg of a barter ring (domain/ring_legs.py): one service, paid for by the ring's other legs.
+    ring_id: str | None = None
 
     @property
     def model(self) -> ExchangeModel:
-        if len(self.obligations) > 1:
+        if len(self.obligations) > 1 or self.ring_id:
             return ExchangeModel.BARTER
         kinds = {leg.is_credits for leg in self.legs}
         if kinds == {True, False}:
@@ -95,7 +97,7 @@ class DealTerms:
         for obligation in self.obligations:
             if len(obligation.description) > MAX_TEXT or len(obligation.acceptance_criteria) > MAX_TEXT:
                 raise InvalidInput(f"texts are limited to {MAX_TEXT} characters", field="description")
-        if not self.legs and len(self.obligations) < 2:
+        if not self.legs and len(self.obligations) < 2 and not self.ring_id:
             raise InvalidInput("a deal needs a price or a service in return", field="price")
         currencies = [leg.amount.currency for leg in self.legs]
         if len(set(currencies)) != len(currencies):
@@ -124,7 +126,9 @@ class DealTerms:
             if any(leg.payer is not Role.BUYER for leg in self.legs):
                 raise InvalidInput("the buyer pays the price", field="price")
             return
-        if {o.provider for o in self.obligations} != {Role.BUYER, Role.SELLER} or len(self.obligations) != 2:
+        if self.ring_id:
+            self._validate_ring_leg()
+        elif {o.provider for o in self.obligations} != {Role.BUYER, Role.SELLER} or len(self.obligations) != 2:
             raise InvalidInput("a barter deal has one service from each side", field="obligations")
         if any(not o.description.strip() for o in self.obligations):
             raise InvalidInput("describe the service each side delivers", field="barter")
@@ -132,6 +136,17 @@ class DealTerms:
             raise InvalidInput("the balancing payment comes from one side", field="price")
         if self.bond is not None and (self.bond.currency != CREDITS or not self.bond.is_positive):
             raise InvalidInput("a performance bond is a positive amount of credits", field="bond")
+
+    def _validate_ring_leg(self) -> None:
+        if self.legs or [o.provider for o in self.obligations] != [Role.SELLER]:
+            raise InvalidInput("a ring's leg is one service from the seller, unpaid", field="obligations")
+
+    @property
+    def bonded_sides(self) -> frozenset[Role]:
+        """The sides that post the performance bond: whoever delivers a service."""
+        if self.bond is None:
+            return frozenset()
+        return frozenset(o.provider for o in self.obligations)
 
     def changes_from(self, before: DealTerms) -> tuple[str, ...]:
         """Human lines describing what a counter-offer changed."""

@@ -66,7 +66,7 @@ def _shared_client(deals: DealService, settings: Settings) -> TemporalGateway:
 
 
 def _register_blueprints(app: Flask, temporal: TemporalGateway) -> None:
-    from web import disputes, reputation, verification
+    from web import disputes, reputation, rings, verification
     from web.account.views import blueprint as account
     from web.api import init_api
     from web.auth.views import blueprint as auth
@@ -86,5 +86,6 @@ def _register_blueprints(app: Flask, temporal: TemporalGateway) -> None:
         app.register_blueprint(blueprint)
     disputes.init_app(app)
     verification.init_app(app, temporal)
+    rings.init_app(app, temporal)
     reputation.init_app(app)
     init_api(app)

@@ -118,6 +118,7 @@ class DealRow(Base):
     listing_id: Mapped[int | None] = mapped_column(ForeignKey("listings.id"))
     title: Mapped[str] = mapped_column(String(200))
     model: Mapped[str] = mapped_column(String(10))
+    ring_id: Mapped[str | None] = mapped_column(String(200), index=True)  # a barter ring's leg
     stage: Mapped[str] = mapped_column(String(20), index=True)
     version: Mapped[int] = mapped_column(Integer)
     next_deadline_at: Mapped[dt.datetime | None]

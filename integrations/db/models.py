@@ -5,6 +5,7 @@ from integrations.db import (
     dispute_models,  # noqa: F401
     finance_models,  # noqa: F401
     ledger_models,  # noqa: F401
+    matching_models,  # noqa: F401
     message_models,  # noqa: F401
     notification_models,  # noqa: F401
     plan_models,  # noqa: F401

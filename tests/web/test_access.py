@@ -24,7 +24,8 @@ ADMIN_ONLY = {"plan_admin.plans", "plan_admin.update", "api_plans.admin_plans", 
     "verification_admin.queue", "verification_admin.case", "verification_admin.decide",
     "verification_admin.case_document_file", "api_verification.queue", "api_verification.case",
     "api_verification.case_document_file", "api_verification.decide_approve", "api_verification.decide_reject",
-    "api_verification.decide_request_info"}
+    "api_verification.decide_request_info"} | {  # matching's on-demand recompute
+    "matching_admin.overview", "matching_admin.recompute", "api_rings.recompute"}
 ARBITRATOR_ONLY = {"api_dispute_staff.my_cases", "api_dispute_staff.my_alerts"}
 # The arbitrator's desk page is for arbitrators (and admins); finance gets 404 there like members.
 DESK_PAGES = {"arbitration.queue"}

@@ -142,6 +142,7 @@ class DealOut(Schema):
     stage = fields.String()
     stage_label = fields.String()
     model = fields.String()
+    ring_id = fields.String(allow_none=True, metadata={"description": "The barter ring this deal is a leg of"})
     version = fields.Integer()
     role = fields.String(allow_none=True)
     buyer = fields.Nested(PartyOut)

@@ -12,6 +12,7 @@ from domain.money import CASH_CURRENCY, CREDITS, Money
 from integrations.db import queries
 from integrations.db.app_models import Listing
 from integrations.db.notification_models import ListingToMatch
+from web.rings.service import listing_published
 
 
 def price_columns(price: tuple[Money, ...]) -> dict[str, int | None]:
@@ -33,4 +34,5 @@ def publish_listing(session: Session, business_id: int, data: dict[str, Any]) ->
     # Saved-search alerts are matched by the worker (activities/saved_search_alerts.py), not here.
     session.add(ListingToMatch(listing_id=listing.id, published_at=dt.datetime.now(dt.UTC)))
     session.commit()
+    listing_published(listing.id)
     return listing.id

@@ -59,7 +59,7 @@ class DealPage:
         party_id = deal.buyer_id if role is Role.BUYER else deal.seller_id
         obligation = deal.terms.obligation_of(role)
         return {"role": role.value, "name": self.view.name_of(party_id), "is_viewer": party_id == self.viewer_business_id,
-                "obligation": obligation, "status": deal.handover(role).status if deal.handovers else "",
+                "obligation": obligation, "status": deal.handover(role).status if deal.delivers(role) else "",
                 "bond_posted": role in deal.bonds_posted}
 
     def counter_offer_changes(self, entry: TimelineEntry) -> tuple[str, ...]:

@@ -26,7 +26,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from domain.matching import Kind, MarketListing, MatchIndex
 
 WINDOW_DAYS = 30
 MODELS = ("credits", "cash", "hybrid", "barter")
@@ -124,14 +123,6 @@ def retention(before: set[int], now: set[int]) -> Ratio:
 
 def arpu(fees: dict[str, int], active: int) -> dict[str, int | None]:
     return {currency: (total // active if active else None) for currency, total in fees.items()}
-
-
-def match_rate(listings: Iterable[MarketListing]) -> Ratio:
-    """Open wants with at least one match ÷ open wants, by the platform's own matching rules."""
-    index = MatchIndex(listings)
-    wants = [want.listing_id for want in index.listings(Kind.WANT)]
-    best = index.recompute()
-    return Ratio(sum(1 for want in wants if best.get(want)), len(wants))
 
 
 def weekly(weeks: list[dt.date], facts: DailyFacts) -> list[WeekMetrics]:

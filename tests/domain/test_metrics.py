@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from domain.matching import Kind, MarketListing
 from domain.metrics import (
     DailyFacts,
     Ratio,
     arpu,
     facts_since,
-    match_rate,
     retention,
     the_weeks,
     week_starts,
@@ -73,19 +71,6 @@ def test_money_stays_per_currency_and_arpu_divides_thirty_days_of_fees_by_active
     assert week.fees == {"CRD": 1_00, "EUR": 3_00}
     assert week.arpu == {"CRD": 33, "EUR": 3_33}  # 10.00 EUR over 30 days / 3, rounded down
     assert arpu({"EUR": 5_00}, 0) == {"EUR": None}
-
-
-def listing(listing_id: int, kind: Kind, business: int, category: int = 1, credits_minor: int = 100_00):
-    return MarketListing(listing_id, business, kind, category, price_credits_minor=credits_minor)
-
-
-def test_match_rate_is_the_share_of_open_wants_with_a_match():
-    market = [listing(1, Kind.WANT, 10), listing(2, Kind.WANT, 11, category=2), listing(3, Kind.WANT, 12),
-              listing(4, Kind.OFFER, 20), listing(5, Kind.OFFER, 12)]
-    # Want 1 and want 3 find offer 4 (want 3's own business offers 5, which never counts); want 2
-    # is in a category nobody offers.
-    assert match_rate(market) == Ratio(2, 3)
-    assert match_rate([]) == Ratio(0, 0)
 
 
 def test_a_period_is_whole_weeks_ending_with_the_one_holding_its_last_day():

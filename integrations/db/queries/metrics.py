@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select, text
+from sqlalchemy import exists, func, select, text
 from sqlalchemy.orm import Session
 
-from domain.matching import REMOTE, Kind, MarketListing
-from domain.metrics import DailyFacts, OperatorMetrics, facts_since, match_rate, the_weeks, weekly
-from integrations.db.app_models import Category, Listing
+from domain.metrics import DailyFacts, OperatorMetrics, Ratio, facts_since, the_weeks, weekly
+from integrations.db.app_models import Listing
+from integrations.db.matching_models import ListingMatch
 
-__all__ = ["daily_facts", "open_market", "operator_metrics"]
+__all__ = ["daily_facts", "match_rate", "operator_metrics"]
 
 DAY = "(({}) AT TIME ZONE 'UTC')::date"
 COMPLETED_AT = "CAST(d.state->>'completed_at' AS timestamptz)"
@@ -26,7 +26,7 @@ def operator_metrics(session: Session, weeks: int, last_day: dt.date) -> Operato
     """`weeks` whole weeks (Monday to Sunday, UTC), the last one holding `last_day`."""
     mondays = the_weeks(weeks, last_day)
     facts = daily_facts(session, facts_since(mondays), mondays[-1] + dt.timedelta(days=7))
-    return OperatorMetrics(weekly(mondays, facts), match_rate(open_market(session)))
+    return OperatorMetrics(weekly(mondays, facts), match_rate(session))
 
 
 def daily_facts(session: Session, since: dt.date, until: dt.date) -> DailyFacts:
@@ -72,17 +72,13 @@ def daily_facts(session: Session, since: dt.date, until: dt.date) -> DailyFacts:
     )
 
 
-def open_market(session: Session) -> list[MarketListing]:
-    """The active listings as matching sees them. No ratings yet: matching then scores every
-    offering business as new (its neutral rating)."""
-    rows = session.execute(
-        select(Listing.id, Listing.business_id, Listing.kind, Listing.category_id, Category.parent_id,
-               Listing.price_cash_minor, Listing.price_credits_minor, Listing.open_to_barter,
-               Listing.delivery_mode, Listing.city)
-        .join(Category, Category.id == Listing.category_id).where(Listing.active))
-    return [MarketListing(listing_id, business_id, Kind(kind), category_id, parent_id, cash, credits, barter,
-                          city if mode == "on_site" else REMOTE)
-            for listing_id, business_id, kind, category_id, parent_id, cash, credits, barter, mode, city in rows]
+def match_rate(session: Session) -> Ratio:
+    """Open wants with at least one stored match (the matching workflows keep `listing_matches`
+    current: each new listing at once, everything hourly) ÷ open wants."""
+    matched = exists().where(ListingMatch.want_id == Listing.id)
+    wants, with_a_match = session.execute(
+        select(func.count(), func.count().filter(matched)).where(Listing.active, Listing.kind == "want")).one()
+    return Ratio(with_a_match, wants)
 
 
 def _midnight(day: dt.date) -> dt.datetime:

@@ -60,3 +60,20 @@ def test_a_business_rating_is_its_reputation_score_and_a_new_business_counts_as_
         payroll = session.scalar(select(Category.id).where(Category.slug == "payroll"))
         found = {m.listing_id: m for m in match_store.load_market(session, [payroll]) if m.listing_id in offers}
     assert {offers[i]: (m.rating, m.rating_points) for i, m in found.items()} == {rated: (3.5, 7), new: (None, 5)}
+
+
+def test_the_match_rate_counts_open_wants_with_a_stored_match(database_url):
+    from integrations.db.queries.metrics import match_rate
+
+    with unit_of_work(database_url) as session:
+        before = match_rate(session)
+    place = dict(delivery_mode="on_site", city=f"Rateville {uuid.uuid4().hex[:8]}")
+    wanting, offering = a_business(database_url).business_id, a_business(database_url).business_id
+    matched = a_listing(database_url, wanting, kind="want", category="payroll", price_minor=100_00, **place)
+    a_listing(database_url, wanting, kind="want", category="logo-design", price_minor=100_00, **place)
+    offer = a_listing(database_url, offering, category="payroll", price_minor=90_00, **place)
+    MatchingSteps(database_url).match_listing(MatchRun(offer))
+    with unit_of_work(database_url) as session:
+        after = match_rate(session)
+    assert {want for want, *_ in stored(database_url, [matched])} == {matched}
+    assert (after.part - before.part, after.whole - before.whole) == (1, 2)

@@ -26,7 +26,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-
 WINDOW_DAYS = 30
 MODELS = ("credits", "cash", "hybrid", "barter")
 KINDS = ("offer", "want")

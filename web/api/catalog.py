@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import abort
 
-from integrations.db import queries
-from integrations.db.queries.catalog_search import find_listings
+from integrations.db.queries.catalog_search import find_listings, listing_with_standing
 from integrations.db.queries.category_tree import category_tree
 from web.api.access import api_member, api_user
 from web.api.blueprint import ApiBlueprint
@@ -41,13 +40,13 @@ def listings(args: dict):
 @blp.response(201, ListingOut)
 def publish(data: dict):
     listing_id = publish_listing(db(), api_user().business_id, data)
-    return queries.listing(db(), listing_id)
+    return listing_with_standing(db(), listing_id)
 
 
 @blp.route("/listings/<int:listing_id>", methods=["GET"])
 @blp.response(200, ListingOut)
 def listing(listing_id: int):
-    found = queries.listing(db(), listing_id)
+    found = listing_with_standing(db(), listing_id)
     if found is None or not found.active:
         abort(404)
     return found

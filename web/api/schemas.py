@@ -64,6 +64,7 @@ class ListingOut(Schema):
     lead_time_days = fields.Integer()
     rating = fields.Float(allow_none=True, metadata={"description": "the business's average review, 1 to 5"})
     rating_count = fields.Integer()
+    business_verified = fields.Boolean(metadata={"description": "the business passed verification (KYB)"})
 
 
 class ListingPageOut(Schema):

@@ -21,17 +21,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy import text as text_clause
 from sqlalchemy.orm import Session
 
 from domain.money import CASH_CURRENCY, CREDITS
-from integrations.db.app_models import Business, Category, Listing, ReviewRow
+from integrations.db.app_models import Business, Category, Listing
+from integrations.db.catalog_models import BusinessRating
 from integrations.db.queries.catalog import clean_query, listing_prices
 from integrations.db.queries.views import CategoryView, ListingView, Page
 from integrations.db.verification_models import VerificationRow
 
-__all__ = ["ListingSearch", "PAYMENT_MODELS", "SORTS", "find_listings"]
+__all__ = ["ListingSearch", "PAYMENT_MODELS", "SORTS", "find_listings", "listing_with_standing"]
 
 PAYMENT_MODELS = ("cash", "credits", "hybrid", "barter")
 SORTS = ("relevance", "newest", "price_asc", "price_desc", "rating")
@@ -64,12 +77,6 @@ class ListingSearch:
     per_page: int = 20
 
 
-def _ratings():
-    average = (ReviewRow.quality + ReviewRow.timeliness + ReviewRow.communication) / 3.0
-    return (select(ReviewRow.subject_id, func.avg(average).label("rating"), func.count().label("n"))
-            .where(ReviewRow.revealed).group_by(ReviewRow.subject_id).subquery("ratings"))
-
-
 def _price_column(currency: str):
     return Listing.price_credits_minor if currency == CREDITS else Listing.price_cash_minor
 
@@ -91,7 +98,19 @@ def _delivery(search: ListingSearch) -> ColumnElement[bool] | None:
     return None
 
 
-def _filters(search: ListingSearch, ratings) -> list[ColumnElement[bool]]:
+# The payment models whose listings may carry a price in each currency.
+PRICED_IN = {CASH_CURRENCY: {"cash", "hybrid", "barter"}, CREDITS: {"credits", "hybrid", "barter"}}
+
+
+def contradictory(search: ListingSearch) -> bool:
+    """A price range in a currency none of the chosen payment models is priced in (credits from
+    cash-only listings): nothing can match. Answered without asking PostgreSQL, whose estimates
+    take the columns as independent and would walk the whole catalog looking for a match."""
+    priced = search.price_min is not None or search.price_max is not None
+    return priced and bool(search.payment) and not PRICED_IN[search.currency] & set(search.payment)
+
+
+def _filters(search: ListingSearch) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = [Listing.active]
     if search.kind:
         found.append(Listing.kind == search.kind)
@@ -107,7 +126,8 @@ def _filters(search: ListingSearch, ratings) -> list[ColumnElement[bool]]:
     if (delivery := _delivery(search)) is not None:
         found.append(delivery)
     if search.min_rating is not None:
-        found.append(ratings.c.rating >= search.min_rating)
+        found.append(Listing.business_id.in_(
+            select(BusinessRating.business_id).where(BusinessRating.rating >= search.min_rating)))
     if search.verified_only:
         found.append(Listing.business_id.in_(
             select(VerificationRow.business_id).where(VerificationRow.status == APPROVED)))
@@ -177,75 +197,94 @@ def _like(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _order(search: ListingSearch, ratings) -> list:
-    """Every order but relevance (ranked in matching_ids); relevance without text is newest."""
-    newest = [Listing.created_at.desc(), Listing.id.desc()]
-    price = _price_column(search.currency)
-    return {
-        "relevance": newest,
-        "newest": newest,
-        "price_asc": [price.asc().nulls_last(), *newest],
-        "price_desc": [price.desc().nulls_last(), *newest],
-        "rating": [ratings.c.rating.desc().nulls_last(), *newest],
-    }[search.sort]
+NEWEST = (Listing.created_at.desc(), Listing.id.desc())
 
 
 def matching_ids(search: ListingSearch, match=None) -> Select:
     """The ids of one page (plus one, to tell whether another follows), in the asked order.
 
-    Only ids and sort keys are read here; the reviews are aggregated only when a rating filter
-    or sort needs them. Relevance ranks the RANK_WINDOW newest matches (ten pages, or as many as
-    the page reaches): finding them walks the newest-first index at ~1 us a row (~2,000 rows for a
-    word in one listing of ten), where ranking every match of a common word grows with the catalog
-    (10,000 matches, ~15 ms, at 100,000 listings)."""
-    ratings = _ratings()
-    conditions = _filters(search, ratings)
+    Only ids and sort keys are read here. Relevance ranks the RANK_WINDOW newest matches (ten
+    pages, or as many as the page reaches): finding them walks the newest-first index at ~1 us a
+    row (~2,000 rows for a word in one listing of ten), where ranking every match of a common word
+    grows with the catalog (10,000 matches, ~15 ms, at 100,000 listings)."""
+    conditions = _filters(search)
     rank = None
     if match is not None:
         condition, rank = match
         conditions.append(condition)
-    number = max(search.page, 1)
-    offset = (number - 1) * search.per_page
+    offset = (max(search.page, 1) - 1) * search.per_page
+    depth = offset + search.per_page + 1
+    if search.sort in ("price_asc", "price_desc", "rating"):
+        return _keyed(search, conditions, offset, depth)
     statement = select(Listing.id).where(*conditions)
-    if search.min_rating is not None or search.sort == "rating":
-        statement = statement.join(ratings, ratings.c.subject_id == Listing.business_id,
-                                   isouter=search.min_rating is None)
     if search.sort == "relevance" and rank is not None:
         # Ranked outside the window, so ts_rank runs on the window's rows only.
-        window = (statement.add_columns(Listing.created_at, Listing.search)
-                  .order_by(Listing.created_at.desc(), Listing.id.desc())
-                  .limit(max(RANK_WINDOW, offset + search.per_page + 1)).subquery("newest_matches"))
+        window = (statement.add_columns(Listing.created_at, Listing.search).order_by(*NEWEST)
+                  .limit(max(RANK_WINDOW, depth)).subquery("newest_matches"))
         return (select(window.c.id)
                 .order_by(rank(window.c.search).desc(), window.c.created_at.desc(), window.c.id.desc())
                 .limit(search.per_page + 1).offset(offset))
-    return statement.order_by(*_order(search, ratings)).limit(search.per_page + 1).offset(offset)
+    return statement.order_by(*NEWEST).limit(search.per_page + 1).offset(offset)
+
+
+def _keyed(search: ListingSearch, conditions: list, offset: int, depth: int) -> Select:
+    """A price or rating order: the listings that have the key, in its order (walking the key's
+    index and stopping at the page), then those without it (barter only, not priced in this
+    currency, or not yet rated), newest first. One ORDER BY over both with NULLS LAST would
+    have to sort every match, since no index holds the listings without the key."""
+    if search.sort == "rating":
+        key = BusinessRating.rating
+        keyed = (select(Listing.id, key.label("key"), Listing.created_at)
+                 .join(BusinessRating, BusinessRating.business_id == Listing.business_id))
+        missing = ~exists().where(BusinessRating.business_id == Listing.business_id)
+    else:
+        key = _price_column(search.currency)
+        keyed = select(Listing.id, key.label("key"), Listing.created_at).where(key.is_not(None))
+        missing = key.is_(None)
+    descending = search.sort != "price_asc"
+    parts = [keyed.add_columns(literal(0).label("part")).where(*conditions)
+             .order_by(key.desc() if descending else key.asc(), *NEWEST).limit(depth)]
+    if search.sort == "rating":
+        key_filtered = search.min_rating is not None
+    else:
+        key_filtered = search.price_min is not None or search.price_max is not None
+    if not key_filtered:  # else none lacks the key, and the planner cannot tell that from statistics
+        parts.append(select(Listing.id, null().label("key"), Listing.created_at, literal(1).label("part"))
+                     .where(*conditions, missing).order_by(*NEWEST).limit(depth))
+    both = union_all(*parts).subquery("keyed")
+    return (select(both.c.id)
+            .order_by(both.c.part, both.c.key.desc() if descending else both.c.key.asc(),
+                      both.c.created_at.desc(), both.c.id.desc())
+            .limit(search.per_page + 1).offset(offset))
 
 
 def _details(session: Session, ids: list[int]) -> list[ListingView]:
-    average = (ReviewRow.quality + ReviewRow.timeliness + ReviewRow.communication) / 3.0
-    revealed = (ReviewRow.subject_id == Listing.business_id) & ReviewRow.revealed
-    rating = select(func.avg(average)).where(revealed).correlate(Listing).scalar_subquery()
-    count = select(func.count()).where(revealed).correlate(Listing).scalar_subquery()
+    if not ids:
+        return []
+    verified = exists().where(VerificationRow.business_id == Listing.business_id, VerificationRow.status == APPROVED)
     rows = session.execute(
-        select(Listing, Business, Category, rating, count)
+        select(Listing, Business, Category, BusinessRating.rating, BusinessRating.reviews, verified)
         .join(Business, Business.id == Listing.business_id)
         .join(Category, Category.id == Listing.category_id)
+        .outerjoin(BusinessRating, BusinessRating.business_id == Listing.business_id)
         .where(Listing.id.in_(ids))).all()
     by_id = {row[0].id: _view(*row) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _view(listing: Listing, business: Business, category: Category, rating, count) -> ListingView:
+def _view(listing: Listing, business: Business, category: Category, rating, count, verified) -> ListingView:
     return ListingView(
         listing.id, listing.kind, listing.title, listing.description, listing_prices(listing),
         CategoryView(category.id, category.slug, category.name, category.parent_id),
         business.id, business.name, business.city, listing.active, listing.created_at, listing.open_to_barter,
         listing.delivery_mode, listing.city, listing.lead_time_days,
-        round(float(rating), 2) if rating is not None else None, count or 0,
+        round(float(rating), 2) if rating is not None else None, count or 0, verified,
     )
 
 
 def _ids(session: Session, search: ListingSearch) -> list[int]:
+    if contradictory(search):
+        return []
     typed = clean_query(search.q)
     if not typed:
         return list(session.scalars(matching_ids(search)))
@@ -255,6 +294,12 @@ def _ids(session: Session, search: ListingSearch) -> list[int]:
         return ids
     # Nothing matched as typed: read it as a typo, and search the closest title words instead.
     return list(session.scalars(matching_ids(search, _match(known.corrected, known.corrected_partial))))
+
+
+def listing_with_standing(session: Session, listing_id: int) -> ListingView | None:
+    """One listing as the search shows it: with its business's rating and verification."""
+    found = _details(session, [listing_id])
+    return found[0] if found else None
 
 
 def find_listings(session: Session, search: ListingSearch) -> Page[ListingView]:

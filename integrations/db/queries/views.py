@@ -54,6 +54,7 @@ class ListingView:
     lead_time_days: int = 14
     rating: float | None = None  # the business's average revealed review, 1 to 5
     rating_count: int = 0
+    business_verified: bool = False  # KYB approved; filled by the catalog search
 
 
 @dataclass(frozen=True)

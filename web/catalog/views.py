@@ -50,7 +50,7 @@ def index():
     filters["payment"] = request.args.getlist("payment")
     return render_template("catalog/index.html", page=page, q=search.q, filters=filters, errors=errors,
                            categories=category_tree(db()), payment_models=PAYMENT_MODELS, sorts=SORTS,
-                           delivery_modes=DELIVERY_MODES)
+                           delivery_modes=DELIVERY_MODES, verified_only=search.verified_only)
 
 
 @blueprint.get("/listings/<int:listing_id>")

@@ -12,7 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from integrations.db.app_models import DealRow, Listing, ReviewRow
+from integrations.db.catalog_models import BusinessRating
 from integrations.db.queries.catalog_search import ListingSearch, find_listings
+from integrations.db.verification_models import VerificationRow
 from integrations.db.queries.category_tree import category_tree, subtree_ids
 from integrations.db.session import unit_of_work
 from tests.builders import a_business, a_listing
@@ -27,7 +29,7 @@ def search(database_url: str, **kwargs) -> list[int]:
         return [item.id for item in find_listings(session, ListingSearch(**kwargs)).items]
 
 
-def a_review(database_url: str, subject_id: int, score: int) -> None:
+def a_review(database_url: str, subject_id: int, score: int, revealed: bool = True) -> int:
     """A revealed review of `subject_id` (the review needs a deal: a minimal completed one)."""
     author = a_business(database_url)
     now = dt.datetime.now(dt.UTC)
@@ -36,8 +38,11 @@ def a_review(database_url: str, subject_id: int, score: int) -> None:
         session.add(DealRow(deal_id=deal_id, buyer_id=author.business_id, seller_id=subject_id, title="Done",
                             model="credits", stage="completed", version=1, state={}, created_at=now, updated_at=now))
         session.flush()
-        session.add(ReviewRow(deal_id=deal_id, author_id=author.business_id, subject_id=subject_id, quality=score,
-                              timeliness=score, communication=score, comment="", revealed=True, at=now))
+        review = ReviewRow(deal_id=deal_id, author_id=author.business_id, subject_id=subject_id, quality=score,
+                           timeliness=score, communication=score, comment="", revealed=revealed, at=now)
+        session.add(review)
+        session.flush()
+        return review.id
 
 
 @pytest.fixture
@@ -65,6 +70,71 @@ def test_partial_title_words_match(database_url, owner):
     w = word()
     wanted = a_listing(database_url, owner.business_id, title=f"Accounting{w}")
     assert search(database_url, q=f"counting{w[:4]}") == [wanted]
+
+
+def test_a_typed_word_matches_inside_and_at_the_start_of_title_words_only_where_it_is(database_url, owner):
+    w = word()
+    keeping = a_listing(database_url, owner.business_id, title=f"Book{w}keeping and payroll")
+    a_listing(database_url, owner.business_id, title="Payroll", description=f"No such word as {w[:5]}zz here")
+    assert search(database_url, q=f"{w}keep") == [keeping]  # inside a title word
+    assert search(database_url, q=f"book{w[:6]} payroll") == [keeping]  # a word's start, and a whole word
+    assert search(database_url, q=f"{w}keep bookkeeping") == []  # every typed word must match
+
+
+def test_verified_only_keeps_the_listings_of_approved_businesses(database_url):
+    w = word()
+    verified = a_business(database_url)
+    never, pending = a_business(database_url, verified=False), a_business(database_url, verified=False)
+    with unit_of_work(database_url) as session:
+        session.add(VerificationRow(business_id=pending.business_id, status="submitted", version=1, state={},
+                                    updated_at=dt.datetime.now(dt.UTC)))
+    ids = {who: a_listing(database_url, who.business_id, title=f"{w} flyers") for who in (verified, never, pending)}
+    assert search(database_url, q=w, verified_only=True) == [ids[verified]]
+    assert search(database_url, q=w, verified_only=True, sort="price_asc") == [ids[verified]]
+    assert set(search(database_url, q=w)) == set(ids.values())
+    with unit_of_work(database_url) as session:
+        shown = {item.id: item.business_verified for item in find_listings(session, ListingSearch(q=w)).items}
+    assert shown == {ids[verified]: True, ids[never]: False, ids[pending]: False}
+
+
+def test_a_business_rating_follows_its_reviews_as_they_are_revealed_and_removed(database_url, owner):
+    def rating() -> tuple[float, int] | None:
+        with unit_of_work(database_url) as session:
+            row = session.get(BusinessRating, owner.business_id)
+            return (round(row.rating, 2), row.reviews) if row else None
+
+    hidden = a_review(database_url, owner.business_id, 2, revealed=False)
+    assert rating() is None  # double-blind: not counted before it is revealed
+    a_review(database_url, owner.business_id, 5)
+    assert rating() == (5.0, 1)
+    with unit_of_work(database_url) as session:
+        session.get(ReviewRow, hidden).revealed = True
+    assert rating() == (3.5, 2)
+    with unit_of_work(database_url) as session:
+        session.query(ReviewRow).filter(ReviewRow.subject_id == owner.business_id).delete()
+    assert rating() is None
+
+
+def test_a_price_sort_lists_the_listings_without_that_price_last_across_pages(database_url, owner):
+    w = word()
+    cheap = a_listing(database_url, owner.business_id, title=f"{w} a", price_minor=10_00)
+    barter = a_listing(database_url, owner.business_id, title=f"{w} b", price_minor=None, open_to_barter=True)
+    dear = a_listing(database_url, owner.business_id, title=f"{w} c", price_minor=90_00)
+    cash_only = a_listing(database_url, owner.business_id, title=f"{w} d", price_minor=None, cash_minor=5_00)
+    order = [cheap, dear, cash_only, barter]  # unpriced in credits: newest first, after the priced ones
+    pages = [search(database_url, q=w, currency="CRD", sort="price_asc", per_page=2, page=n) for n in (1, 2, 3)]
+    assert pages == [order[:2], order[2:], []]
+    assert search(database_url, q=w, currency="CRD", sort="price_desc") == [dear, cheap, cash_only, barter]
+    assert search(database_url, q=w, currency="CRD", sort="price_asc", price_max=50_00) == [cheap]
+
+
+def test_a_price_range_no_chosen_payment_model_is_priced_in_finds_nothing(database_url, owner):
+    w = word()
+    a_listing(database_url, owner.business_id, title=f"{w} cash", price_minor=None, cash_minor=20_00)
+    a_listing(database_url, owner.business_id, title=f"{w} credits", price_minor=20_00)
+    assert search(database_url, q=w, currency="CRD", price_min=1, payment=("cash",)) == []
+    assert len(search(database_url, q=w, currency="EUR", price_min=1, payment=("cash",))) == 1
+    assert len(search(database_url, q=w, currency="CRD", price_min=1, payment=("cash", "credits"))) == 1
 
 
 def test_a_category_includes_its_subcategories(database_url, owner):
@@ -167,7 +237,7 @@ def test_inactive_listings_are_never_found(database_url, owner):
 
 
 @pytest.mark.parametrize("text", ["'; DROP TABLE listings; --", "<script>alert(1)</script>", "%_\\", "a\x00b",
-                                  "x" * 5000, "!!! ??? ***", "\"unbalanced", "or 1=1", "-"])
+                                  "x" * 5000, "word " * 2000, "!!! ??? ***", "\"unbalanced", "or 1=1", "-"])
 def test_any_text_is_safe(database_url, text):
     with unit_of_work(database_url) as session:
         before = session.scalar(select(Listing.id).order_by(Listing.id.desc()).limit(1))

@@ -27,12 +27,8 @@ from sqlalchemy import (
     and_,
     exists,
     func,
-    literal,
-    literal_column,
-    null,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy import text as text_clause
 from sqlalchemy.orm import Session
@@ -200,7 +196,7 @@ def _like(word: str) -> str:
 NEWEST = (Listing.created_at.desc(), Listing.id.desc())
 
 
-def matching_ids(search: ListingSearch, match=None) -> Select:
+def matching_ids(session: Session, search: ListingSearch, match=None) -> list[int]:
     """The ids of one page (plus one, to tell whether another follows), in the asked order.
 
     Only ids and sort keys are read here. Relevance ranks the RANK_WINDOW newest matches (ten
@@ -215,47 +211,45 @@ def matching_ids(search: ListingSearch, match=None) -> Select:
     offset = (max(search.page, 1) - 1) * search.per_page
     depth = offset + search.per_page + 1
     if search.sort in ("price_asc", "price_desc", "rating"):
-        return _keyed(search, conditions, offset, depth)
+        found: list[int] = []
+        for part in _keyed(search, conditions):
+            found += session.scalars(part.limit(depth - len(found)))
+            if len(found) >= depth:
+                break
+        return found[offset:]
     statement = select(Listing.id).where(*conditions)
     if search.sort == "relevance" and rank is not None:
         # Ranked outside the window, so ts_rank runs on the window's rows only.
         window = (statement.add_columns(Listing.created_at, Listing.search).order_by(*NEWEST)
                   .limit(max(RANK_WINDOW, depth)).subquery("newest_matches"))
-        return (select(window.c.id)
-                .order_by(rank(window.c.search).desc(), window.c.created_at.desc(), window.c.id.desc())
-                .limit(search.per_page + 1).offset(offset))
-    return statement.order_by(*NEWEST).limit(search.per_page + 1).offset(offset)
+        statement = (select(window.c.id)
+                     .order_by(rank(window.c.search).desc(), window.c.created_at.desc(), window.c.id.desc()))
+    else:
+        statement = statement.order_by(*NEWEST)
+    return list(session.scalars(statement.limit(search.per_page + 1).offset(offset)))
 
 
-def _keyed(search: ListingSearch, conditions: list, offset: int, depth: int) -> Select:
-    """A price or rating order: the listings that have the key, in its order (walking the key's
-    index and stopping at the page), then those without it (barter only, not priced in this
-    currency, or not yet rated), newest first. One ORDER BY over both with NULLS LAST would
-    have to sort every match, since no index holds the listings without the key."""
+def _keyed(search: ListingSearch, conditions: list) -> list[Select]:
+    """A price or rating order, as the queries to read one after the other: the listings that
+    have the key, in its order (walking the key's index, so stopping at the page), then, only
+    when those run out before the page ends, the ones without it (barter only, not priced in
+    this currency, or not yet rated), newest first. One ORDER BY with NULLS LAST would have to sort
+    every match, since no index holds both; and the second query, with selective filters, may
+    walk far for its few rows, so it runs only when the page needs them."""
     if search.sort == "rating":
         key = BusinessRating.rating
-        keyed = (select(Listing.id, key.label("key"), Listing.created_at)
-                 .join(BusinessRating, BusinessRating.business_id == Listing.business_id))
+        keyed = select(Listing.id).join(BusinessRating, BusinessRating.business_id == Listing.business_id)
         missing = ~exists().where(BusinessRating.business_id == Listing.business_id)
-    else:
-        key = _price_column(search.currency)
-        keyed = select(Listing.id, key.label("key"), Listing.created_at).where(key.is_not(None))
-        missing = key.is_(None)
-    descending = search.sort != "price_asc"
-    parts = [keyed.add_columns(literal(0).label("part")).where(*conditions)
-             .order_by(key.desc() if descending else key.asc(), *NEWEST).limit(depth)]
-    if search.sort == "rating":
         key_filtered = search.min_rating is not None
     else:
+        key = _price_column(search.currency)
+        keyed = select(Listing.id).where(key.is_not(None))
+        missing = key.is_(None)
         key_filtered = search.price_min is not None or search.price_max is not None
-    if not key_filtered:  # else none lacks the key, and the planner cannot tell that from statistics
-        parts.append(select(Listing.id, null().label("key"), Listing.created_at, literal(1).label("part"))
-                     .where(*conditions, missing).order_by(*NEWEST).limit(depth))
-    both = union_all(*parts).subquery("keyed")
-    return (select(both.c.id)
-            .order_by(both.c.part, both.c.key.desc() if descending else both.c.key.asc(),
-                      both.c.created_at.desc(), both.c.id.desc())
-            .limit(search.per_page + 1).offset(offset))
+    parts = [keyed.where(*conditions).order_by(key.asc() if search.sort == "price_asc" else key.desc(), *NEWEST)]
+    if not key_filtered:  # a filter on the key leaves none without it
+        parts.append(select(Listing.id).where(*conditions, missing).order_by(*NEWEST))
+    return parts
 
 
 def _details(session: Session, ids: list[int]) -> list[ListingView]:
@@ -287,13 +281,13 @@ def _ids(session: Session, search: ListingSearch) -> list[int]:
         return []
     typed = clean_query(search.q)
     if not typed:
-        return list(session.scalars(matching_ids(search)))
+        return matching_ids(session, search)
     known = known_words(session, typed)
-    ids = list(session.scalars(matching_ids(search, _match(typed, known.partial))))
+    ids = matching_ids(session, search, _match(typed, known.partial))
     if ids or search.page > 1 or not known.corrected:
         return ids
     # Nothing matched as typed: read it as a typo, and search the closest title words instead.
-    return list(session.scalars(matching_ids(search, _match(known.corrected, known.corrected_partial))))
+    return matching_ids(session, search, _match(known.corrected, known.corrected_partial))
 
 
 def listing_with_standing(session: Session, listing_id: int) -> ListingView | None:

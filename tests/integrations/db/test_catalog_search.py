@@ -14,9 +14,9 @@ from sqlalchemy import select
 from integrations.db.app_models import DealRow, Listing, ReviewRow
 from integrations.db.catalog_models import BusinessRating
 from integrations.db.queries.catalog_search import ListingSearch, find_listings
-from integrations.db.verification_models import VerificationRow
 from integrations.db.queries.category_tree import category_tree, subtree_ids
 from integrations.db.session import unit_of_work
+from integrations.db.verification_models import VerificationRow
 from tests.builders import a_business, a_listing
 
 

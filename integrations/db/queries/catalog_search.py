@@ -18,7 +18,7 @@ SQL except as a bound parameter.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from domain.money import CASH_CURRENCY, CREDITS
 from integrations.db.app_models import Business, Category, Listing
 from integrations.db.catalog_models import BusinessRating
+from integrations.db.listing_attachments import attachment_of
 from integrations.db.queries.catalog import clean_query, listing_prices
 from integrations.db.queries.views import CategoryView, ListingView, Page
 from integrations.db.verification_models import VerificationRow
@@ -291,9 +292,10 @@ def _ids(session: Session, search: ListingSearch) -> list[int]:
 
 
 def listing_with_standing(session: Session, listing_id: int) -> ListingView | None:
-    """One listing as the search shows it: with its business's rating and verification."""
+    """One listing as the search shows it (with its business's rating and verification), and its
+    attachment."""
     found = _details(session, [listing_id])
-    return found[0] if found else None
+    return replace(found[0], attachment=attachment_of(session, listing_id)) if found else None
 
 
 def find_listings(session: Session, search: ListingSearch) -> Page[ListingView]:

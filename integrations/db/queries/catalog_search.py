@@ -21,15 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    and_,
-    exists,
-    func,
-    or_,
-    select,
-)
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy import text as text_clause
 from sqlalchemy.orm import Session
 

@@ -19,6 +19,7 @@ from web.catalog.uploads import allow_uploads, read_upload
 from web.db import db
 from web.errors import field_errors, form_errors
 from web.fields import form_data
+from web.verification import remember_verified
 
 blueprint = Blueprint("catalog", __name__, template_folder="templates")
 allow_uploads(blueprint)
@@ -50,6 +51,7 @@ def index():
         errors |= field_errors(error.messages)
         search = listing_search(db(), {**args, "category": None})
     page = find_listings(db(), search)
+    remember_verified({item.business_id: item.business_verified for item in page.items})
     filters = {k: v for k, v in request.args.to_dict().items() if k not in ("page", *errors)}
     filters["payment"] = request.args.getlist("payment")
     return render_template("catalog/index.html", page=page, q=search.q, filters=filters, errors=errors,

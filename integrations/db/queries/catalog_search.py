@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select
 from sqlalchemy import text as text_clause
 from sqlalchemy.orm import Session
 
@@ -189,13 +189,14 @@ def _like(word: str) -> str:
 NEWEST = (Listing.created_at.desc(), Listing.id.desc())
 
 
-def matching_ids(session: Session, search: ListingSearch, match=None) -> list[int]:
-    """The ids of one page (plus one, to tell whether another follows), in the asked order.
+def matching(session: Session, search: ListingSearch, match=None) -> list[ListingView]:
+    """The listings of one page (plus one, to tell whether another follows), in the asked order.
 
-    Only ids and sort keys are read here. Relevance ranks the RANK_WINDOW newest matches (ten
-    pages, or as many as the page reaches): finding them walks the newest-first index at ~1 us a
-    row (~2,000 rows for a word in one listing of ten), where ranking every match of a common word
-    grows with the catalog (10,000 matches, ~15 ms, at 100,000 listings)."""
+    The ids are found on sort keys alone, then joined to the page's details in the same statement.
+    Relevance ranks the RANK_WINDOW newest matches (ten pages, or as many as the page reaches):
+    finding them walks the newest-first index at ~1 us a row (~2,000 rows for a word in one
+    listing of ten), where ranking every match of a common word grows with the catalog (10,000
+    matches, ~15 ms, at 100,000 listings)."""
     conditions = _filters(search)
     rank = None
     if match is not None:
@@ -209,17 +210,21 @@ def matching_ids(session: Session, search: ListingSearch, match=None) -> list[in
             found += session.scalars(part.limit(depth - len(found)))
             if len(found) >= depth:
                 break
-        return found[offset:]
-    statement = select(Listing.id).where(*conditions)
+        return _details(session, found[offset:])
+    statement = select(Listing.id, Listing.created_at).where(*conditions)
     if search.sort == "relevance" and rank is not None:
         # Ranked outside the window, so ts_rank runs on the window's rows only.
-        window = (statement.add_columns(Listing.created_at, Listing.search).order_by(*NEWEST)
+        window = (statement.add_columns(Listing.search).order_by(*NEWEST)
                   .limit(max(RANK_WINDOW, depth)).subquery("newest_matches"))
-        statement = (select(window.c.id)
-                     .order_by(rank(window.c.search).desc(), window.c.created_at.desc(), window.c.id.desc()))
+        score = rank(window.c.search)
+        statement = (select(window.c.id, window.c.created_at, score.label("score"))
+                     .order_by(score.desc(), window.c.created_at.desc(), window.c.id.desc()))
     else:
-        statement = statement.order_by(*NEWEST)
-    return list(session.scalars(statement.limit(search.per_page + 1).offset(offset)))
+        statement = statement.add_columns(literal(0.0).label("score")).order_by(*NEWEST)
+    page = statement.limit(search.per_page + 1).offset(offset).subquery("page")
+    rows = session.execute(_with_details(select()).join(page, page.c.id == Listing.id)
+                           .order_by(page.c.score.desc(), page.c.created_at.desc(), page.c.id.desc())).all()
+    return [_view(*row) for row in rows]
 
 
 def _keyed(search: ListingSearch, conditions: list) -> list[Select]:
@@ -245,17 +250,20 @@ def _keyed(search: ListingSearch, conditions: list) -> list[Select]:
     return parts
 
 
+def _with_details(statement: Select) -> Select:
+    """What a page shows of each listing: its business, category, rating and verification."""
+    verified = exists().where(VerificationRow.business_id == Listing.business_id, VerificationRow.status == APPROVED)
+    return (statement.add_columns(Listing, Business, Category, BusinessRating.rating, BusinessRating.reviews, verified)
+            .select_from(Listing)
+            .join(Business, Business.id == Listing.business_id)
+            .join(Category, Category.id == Listing.category_id)
+            .outerjoin(BusinessRating, BusinessRating.business_id == Listing.business_id))
+
+
 def _details(session: Session, ids: list[int]) -> list[ListingView]:
     if not ids:
         return []
-    verified = exists().where(VerificationRow.business_id == Listing.business_id, VerificationRow.status == APPROVED)
-    rows = session.execute(
-        select(Listing, Business, Category, BusinessRating.rating, BusinessRating.reviews, verified)
-        .join(Business, Business.id == Listing.business_id)
-        .join(Category, Category.id == Listing.category_id)
-        .outerjoin(BusinessRating, BusinessRating.business_id == Listing.business_id)
-        .where(Listing.id.in_(ids))).all()
-    by_id = {row[0].id: _view(*row) for row in rows}
+    by_id = {row[0].id: _view(*row) for row in session.execute(_with_details(select()).where(Listing.id.in_(ids)))}
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -269,18 +277,18 @@ def _view(listing: Listing, business: Business, category: Category, rating, coun
     )
 
 
-def _ids(session: Session, search: ListingSearch) -> list[int]:
+def _found(session: Session, search: ListingSearch) -> list[ListingView]:
     if contradictory(search):
         return []
     typed = clean_query(search.q)
     if not typed:
-        return matching_ids(session, search)
+        return matching(session, search)
     known = known_words(session, typed)
-    ids = matching_ids(session, search, _match(typed, known.partial))
-    if ids or search.page > 1 or not known.corrected:
-        return ids
+    found = matching(session, search, _match(typed, known.partial))
+    if found or search.page > 1 or not known.corrected:
+        return found
     # Nothing matched as typed: read it as a typo, and search the closest title words instead.
-    return matching_ids(session, search, _match(known.corrected, known.corrected_partial))
+    return matching(session, search, _match(known.corrected, known.corrected_partial))
 
 
 def listing_with_standing(session: Session, listing_id: int) -> ListingView | None:
@@ -292,6 +300,5 @@ def listing_with_standing(session: Session, listing_id: int) -> ListingView | No
 
 def find_listings(session: Session, search: ListingSearch) -> Page[ListingView]:
     """One page of listings for `search`; a page past the end is empty, never an error."""
-    ids = _ids(session, search)
-    items = _details(session, ids[:search.per_page])
-    return Page(items, max(search.page, 1), search.per_page, has_next=len(ids) > search.per_page)
+    found = _found(session, search)
+    return Page(found[:search.per_page], max(search.page, 1), search.per_page, has_next=len(found) > search.per_page)

@@ -22,7 +22,7 @@ from domain.settlement import (
     void_funded_legs,
 )
 from domain.stages import Action, Stage
-from domain.terms import DealTerms, ExchangeModel, Role, TermBounds
+from domain.terms import DealTerms, ExchangeModel, Role, TermBounds, counter_offer_summary
 
 if TYPE_CHECKING:
     from domain.deal import Deal, Outcome
@@ -47,7 +47,7 @@ class DealActions:
         changes = terms.changes_from(self.terms)
         if not changes:
             raise InvalidInput("a counter-offer must change something", field="terms")
-        summary = "Counter-offer: " + "; ".join(changes)
+        summary = counter_offer_summary(changes)
         step = self._step(
             "countered", now, actor_id, summary,
             notices=(self.notice_to(self.other_party(actor_id), "offer", "Counter-offer", summary),),

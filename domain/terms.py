@@ -148,11 +148,50 @@ class DealTerms:
             changes.append(f"inspection {before.inspection_days} → {self.inspection_days} days")
         if before.bond != self.bond:
             changes.append(f"performance bond {before.bond or 'none'} → {self.bond or 'none'} each")
-        if before.obligations != self.obligations:
-            changes.append("service description or acceptance criteria")
+        changes += _obligation_changes(before, self)
         if before.title != self.title:
             changes.append(f"title → {self.title}")
         return tuple(changes)
+
+
+COUNTER_OFFER = "Counter-offer: "
+CHANGE_SEPARATOR = "; "
+QUOTED = 120  # characters of a changed text quoted in a counter-offer's summary
+
+
+def counter_offer_summary(changes: tuple[str, ...]) -> str:
+    return COUNTER_OFFER + CHANGE_SEPARATOR.join(changes)
+
+
+def counter_offer_changes(summary: str) -> tuple[str, ...]:
+    """The change lines of a counter-offer's timeline summary (what `counter_offer_summary` wrote)."""
+    if not summary.startswith(COUNTER_OFFER):
+        return ()
+    return tuple(summary.removeprefix(COUNTER_OFFER).split(CHANGE_SEPARATOR))
+
+
+def _quoted(text: str) -> str:
+    text = " ".join(text.split()) or "none"
+    return f"“{text if len(text) <= QUOTED else text[: QUOTED - 1] + '…'}”"
+
+
+def _obligation_changes(before: DealTerms, after: DealTerms) -> list[str]:
+    """Per side's service: its description and its acceptance criteria, old → new."""
+    changes = []
+    for role in Role:
+        old, new = before.obligation_of(role), after.obligation_of(role)
+        if old == new:
+            continue
+        if old is None or new is None:
+            changes.append(f"the {role.value}'s service {_quoted(old.description if old else '')} → "
+                           f"{_quoted(new.description if new else '')}")
+            continue
+        if old.description != new.description:
+            changes.append(f"the {role.value}'s service {_quoted(old.description)} → {_quoted(new.description)}")
+        if old.acceptance_criteria != new.acceptance_criteria:
+            changes.append(f"acceptance criteria of the {role.value}'s service {_quoted(old.acceptance_criteria)} → "
+                           f"{_quoted(new.acceptance_criteria)}")
+    return changes
 
 
 @dataclass(frozen=True)

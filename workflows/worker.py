@@ -1,4 +1,5 @@
-"""The worker process: runs deal workflows and their activities, and the mail outbox.
+"""The worker process: runs deal workflows and their activities, the mail outbox (with the daily
+digests) and the saved-search alerts.
 
     python -m workflows.worker
 """
@@ -91,6 +92,7 @@ async def ensure_nightly_reconciliation(client: Client, task_queue: str) -> None
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
     from activities.notifications import MailOutbox
+    from activities.saved_search_alerts import SavedSearchAlerts
     from integrations.email.smtp import SmtpMailer
 
     settings = Settings.from_env()
@@ -101,6 +103,8 @@ async def main() -> None:
     outbox = MailOutbox(settings.database_url, SmtpMailer.from_env(), f"http://127.0.0.1:{settings.port}")
     mailer = threading.Thread(target=outbox.run_forever, args=(stop,), name="mail-outbox", daemon=True)
     mailer.start()
+    alerts = SavedSearchAlerts(settings.database_url)
+    threading.Thread(target=alerts.run_forever, args=(stop,), name="saved-search-alerts", daemon=True).start()
     with ThreadPoolExecutor(max_workers=16) as executor:
         worker = build_worker(client, settings, executor)
         loop = asyncio.get_running_loop()

@@ -1,27 +1,14 @@
-"""What the catalog keeps beside the listings (migration 0011): each business's rating, and each
-listing's optional attachment.
-
-Only the triggers on `reviews` write `business_ratings`; it is read by the search's rating
-filter and sort, and shown on every listing found.
-"""
+"""What the catalog keeps beside the listings (migration 0014): each listing's optional picture or
+brochure."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from integrations.db.base import Base
-
-
-class BusinessRating(Base):
-    __tablename__ = "business_ratings"
-    __table_args__ = (Index("ix_business_ratings_best", text("rating DESC"), "business_id"),)
-
-    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), primary_key=True)
-    rating: Mapped[float]  # the average revealed review, quality, timeliness and communication alike
-    reviews: Mapped[int]  # how many revealed reviews
 
 
 class ListingAttachment(Base):

@@ -34,7 +34,12 @@ def init_api(app: Flask) -> Api:
         disputes,
         finance,
         members,
+        messages,
+        metrics,
+        notification_preferences,
         plans,
+        reputation,
+        saved_searches,
         settlements,
         verification,
     )
@@ -46,7 +51,7 @@ def init_api(app: Flask) -> Api:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}, {}]
     for module in (members, catalog, deals, disputes, dispute_staff, account, finance, settlements, plans,
-                   verification):
+                   verification, notification_preferences, saved_searches, reputation, messages, metrics):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
     return api

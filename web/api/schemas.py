@@ -69,7 +69,7 @@ class ListingOut(Schema):
     delivery_mode = fields.String(metadata={"description": "remote, or on_site in `city`"})
     city = fields.String()
     lead_time_days = fields.Integer()
-    rating = fields.Float(allow_none=True, metadata={"description": "the business's average review, 1 to 5"})
+    rating = fields.Float(allow_none=True, metadata={"description": "the business's reputation score, 1 to 5"})
     rating_count = fields.Integer()
     business_verified = fields.Boolean(metadata={"description": "the business passed verification (KYB)"})
     attachment = fields.Nested(AttachmentOut, allow_none=True,
@@ -198,6 +198,7 @@ class NotificationOut(Schema):
     body = fields.String()
     created_at = fields.DateTime()
     read_at = fields.DateTime(allow_none=True)
+    link = fields.String(allow_none=True)
 
 
 class InboxOut(Schema):

@@ -14,6 +14,7 @@ from domain.money import CASH_CURRENCY, CREDITS, Money
 from integrations.db import queries
 from integrations.db.app_models import Listing
 from integrations.db.listing_attachments import attach
+from integrations.db.notification_models import ListingToMatch
 
 
 def price_columns(price: tuple[Money, ...]) -> dict[str, int | None]:
@@ -35,5 +36,7 @@ def publish_listing(session: Session, business_id: int, data: dict[str, Any],
     session.flush()
     if attachment is not None and user_id is not None:
         attach(session, listing.id, *attachment, user_id, dt.datetime.now(dt.UTC))
+    # Saved-search alerts are matched by the worker (activities/saved_search_alerts.py), not here.
+    session.add(ListingToMatch(listing_id=listing.id, published_at=dt.datetime.now(dt.UTC)))
     session.commit()
     return listing.id

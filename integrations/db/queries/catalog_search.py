@@ -27,13 +27,14 @@ from sqlalchemy.orm import Session
 
 from domain.money import CASH_CURRENCY, CREDITS
 from integrations.db.app_models import Business, Category, Listing
-from integrations.db.catalog_models import BusinessRating
 from integrations.db.listing_attachments import attachment_of
 from integrations.db.queries.catalog import clean_query, listing_prices
 from integrations.db.queries.views import CategoryView, ListingView, Page
+from integrations.db.reputation_models import ReputationRow
 from integrations.db.verification_models import VerificationRow
 
-__all__ = ["ListingSearch", "PAYMENT_MODELS", "SORTS", "find_listings", "listing_with_standing"]
+__all__ = ["ListingSearch", "PAYMENT_MODELS", "SORTS", "contradictory", "find_listings", "known_words",
+           "listing_with_standing", "search_filters", "text_match"]
 
 PAYMENT_MODELS = ("cash", "credits", "hybrid", "barter")
 SORTS = ("relevance", "newest", "price_asc", "price_desc", "rating")
@@ -64,6 +65,11 @@ class ListingSearch:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+
+
+# The catalog's rating is the stored reputation score (integrations/db/reputation_read_model.py)
+# of a business with at least one revealed review; the others are unrated.
+RATED = ReputationRow.review_count > 0
 
 
 def _price_column(currency: str):
@@ -99,7 +105,8 @@ def contradictory(search: ListingSearch) -> bool:
     return priced and bool(search.payment) and not PRICED_IN[search.currency] & set(search.payment)
 
 
-def _filters(search: ListingSearch) -> list[ColumnElement[bool]]:
+def search_filters(search: ListingSearch) -> list[ColumnElement[bool]]:
+    """Every filter of `search` as conditions on `listings` (its text aside)."""
     found: list[ColumnElement[bool]] = [Listing.active]
     if search.kind:
         found.append(Listing.kind == search.kind)
@@ -116,7 +123,7 @@ def _filters(search: ListingSearch) -> list[ColumnElement[bool]]:
         found.append(delivery)
     if search.min_rating is not None:
         found.append(Listing.business_id.in_(
-            select(BusinessRating.business_id).where(BusinessRating.rating >= search.min_rating)))
+            select(ReputationRow.business_id).where(RATED, ReputationRow.score >= search.min_rating)))
     if search.verified_only:
         found.append(Listing.business_id.in_(
             select(VerificationRow.business_id).where(VerificationRow.status == APPROVED)))
@@ -173,7 +180,7 @@ def _partial(words: list[str], choices: dict[str, list[str]]) -> str | None:
     return " & ".join("(" + " | ".join(choices[w]) + ")" for w in words)
 
 
-def _match(text: str, partial: str | None = None) -> tuple[ColumnElement[bool], Callable[[Any], ColumnElement[float]]]:
+def text_match(text: str, partial: str | None = None) -> tuple[ColumnElement[bool], Callable[[Any], ColumnElement[float]]]:
     """Full-text match, or (with `partial`) a title word containing each typed word; and its
     rank given a tsvector."""
     query = func.websearch_to_tsquery("english", text)
@@ -197,7 +204,7 @@ def matching(session: Session, search: ListingSearch, match=None) -> list[Listin
     finding them walks the newest-first index at ~1 us a row (~2,000 rows for a word in one
     listing of ten), where ranking every match of a common word grows with the catalog (10,000
     matches, ~15 ms, at 100,000 listings)."""
-    conditions = _filters(search)
+    conditions = search_filters(search)
     rank = None
     if match is not None:
         condition, rank = match
@@ -235,9 +242,9 @@ def _keyed(search: ListingSearch, conditions: list) -> list[Select]:
     every match, since no index holds both; and the second query, with selective filters, may
     walk far for its few rows, so it runs only when the page needs them."""
     if search.sort == "rating":
-        key = BusinessRating.rating
-        keyed = select(Listing.id).join(BusinessRating, BusinessRating.business_id == Listing.business_id)
-        missing = ~exists().where(BusinessRating.business_id == Listing.business_id)
+        key = ReputationRow.score
+        keyed = select(Listing.id).join(ReputationRow, (ReputationRow.business_id == Listing.business_id) & RATED)
+        missing = ~exists().where(ReputationRow.business_id == Listing.business_id, RATED)
         key_filtered = search.min_rating is not None
     else:
         key = _price_column(search.currency)
@@ -253,11 +260,12 @@ def _keyed(search: ListingSearch, conditions: list) -> list[Select]:
 def _with_details(statement: Select) -> Select:
     """What a page shows of each listing: its business, category, rating and verification."""
     verified = exists().where(VerificationRow.business_id == Listing.business_id, VerificationRow.status == APPROVED)
-    return (statement.add_columns(Listing, Business, Category, BusinessRating.rating, BusinessRating.reviews, verified)
+    return (statement.add_columns(Listing, Business, Category, ReputationRow.score, ReputationRow.review_count,
+                                  verified)
             .select_from(Listing)
             .join(Business, Business.id == Listing.business_id)
             .join(Category, Category.id == Listing.category_id)
-            .outerjoin(BusinessRating, BusinessRating.business_id == Listing.business_id))
+            .outerjoin(ReputationRow, (ReputationRow.business_id == Listing.business_id) & RATED))
 
 
 def _details(session: Session, ids: list[int]) -> list[ListingView]:
@@ -284,11 +292,11 @@ def _found(session: Session, search: ListingSearch) -> list[ListingView]:
     if not typed:
         return matching(session, search)
     known = known_words(session, typed)
-    found = matching(session, search, _match(typed, known.partial))
+    found = matching(session, search, text_match(typed, known.partial))
     if found or search.page > 1 or not known.corrected:
         return found
     # Nothing matched as typed: read it as a typo, and search the closest title words instead.
-    return matching(session, search, _match(known.corrected, known.corrected_partial))
+    return matching(session, search, text_match(known.corrected, known.corrected_partial))
 
 
 def listing_with_standing(session: Session, listing_id: int) -> ListingView | None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from integrations.db.app_models import DealRow, Listing, ReviewRow
 from integrations.db.queries.catalog_search import ListingSearch, find_listings
 from integrations.db.queries.category_tree import category_tree, subtree_ids
+from integrations.db.queries.saved_search_matches import listing_matches
 from integrations.db.reputation_models import ReputationRow
 from integrations.db.reputation_read_model import refresh_reputation
 from integrations.db.session import unit_of_work
@@ -95,6 +96,22 @@ def test_verified_only_keeps_the_listings_of_approved_businesses(database_url):
     with unit_of_work(database_url) as session:
         shown = {item.id: item.business_verified for item in find_listings(session, ListingSearch(q=w)).items}
     assert shown == {ids[verified]: True, ids[never]: False, ids[pending]: False}
+
+
+def test_a_saved_search_matches_a_new_listing_exactly_when_the_page_would_show_it(database_url):
+    w = word()
+    verified, unverified = a_business(database_url), a_business(database_url, verified=False)
+    shown = a_listing(database_url, verified.business_id, title=f"Book{w}keeping")
+    hidden = a_listing(database_url, unverified.business_id, title=f"Book{w}keeping too")
+
+    def matches(listing_id: int, **search) -> bool:
+        with unit_of_work(database_url) as session:
+            return listing_matches(session, ListingSearch(**search), listing_id)
+
+    assert matches(shown, q=f"{w}keep", verified_only=True)  # a partial title word
+    assert not matches(hidden, q=f"{w}keep", verified_only=True)
+    assert matches(hidden, q=f"{w}keep")
+    assert not matches(shown, q=f"{w}keep", currency="CRD", price_min=1, payment=("cash",))
 
 
 def test_a_price_sort_lists_the_listings_without_that_price_last_across_pages(database_url, owner):

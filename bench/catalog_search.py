@@ -1,13 +1,13 @@
 """Catalog search latency over a seeded catalog, through the project's own search query.
 
 Starts a throwaway embedded PostgreSQL, migrates it, and seeds it with COPY: B businesses in
-a few cities, N listings (titles and descriptions drawn from service words, every payment
-model, remote and on-site, across the whole category tree) and revealed reviews for most
-businesses. Then it runs a realistic mix of searches through
-`integrations.db.queries.catalog_search.find_listings`, each kind many times with varied
-parameters, and reports p50/p95 per kind, the CPU one search costs the server and the client (so a
-run on a busy machine can still be read), the load average, and the size of every index on
-`listings`.
+a few cities (about two in three verified, some others waiting for review), N listings (titles
+and descriptions drawn from service words, every payment model, remote and on-site, across the
+whole category tree) and revealed reviews for most businesses. Then it runs a realistic mix of
+searches through `integrations.db.queries.catalog_search.find_listings`, each kind many times
+with varied parameters, and reports p50/p95 per kind, the CPU one search costs the server and
+the client (so a run on a busy machine can still be read), the load average, and the size of
+every index on `listings`.
 
     .venv/bin/python -m bench.catalog_search [--listings 100000] [--businesses 2000] [--runs 200]
 
@@ -84,6 +84,7 @@ def seed(url: str, listings: int, businesses: int, seed_value: int = 7) -> None:
             for _ in range(listings):
                 copy.write_row(_listing(rng, rng.choice(ids), rng.choice(categories), now))
         _reviews(conn, rng, ids, now)
+        _verifications(conn, rng, ids, now)
         conn.execute("SELECT setval(pg_get_serial_sequence('businesses', 'id'), max(id)) FROM businesses")
         conn.commit()
     with unit_of_work(url) as session:  # the stored scores the rating filter and sort read
@@ -121,18 +122,26 @@ def _reviews(conn: psycopg.Connection, rng: random.Random, ids: list[int], now: 
                             "", rng.random() < 0.9, now))
 
 
+def _verifications(conn: psycopg.Connection, rng: random.Random, ids: list[int], now: dt.datetime) -> None:
+    with conn.cursor().copy("COPY verifications (business_id, status, version, state, updated_at) FROM STDIN") as copy:
+        for business in ids:
+            status = rng.choices(("approved", "submitted", None), weights=(65, 10, 25))[0]
+            if status:
+                copy.write_row((business, status, 1, "{}", now))
+
+
 def query_mix(session: Session, rng: random.Random) -> dict[str, Callable[[], ListingSearch]]:
     """Each kind of search a user makes, with its parameters drawn afresh every run."""
     slugs = [row[0] for row in session.execute(text("SELECT slug FROM categories"))]
     subtrees = {slug: frozenset(subtree_ids(session, slug) or ()) for slug in slugs}
 
     def filters() -> dict:
-        """Two to four filters at once, as people narrow a search."""
+        """Two to four filters at once, as people narrow a search (each of eight filters alike)."""
         low = rng.randint(0, 1000) * 100
         every = {"category_ids": subtrees[rng.choice(slugs)], "price": None,
                  "min_rating": rng.choice((3.0, 3.5)), "city": rng.choice(CITIES), "remote": True,
                  "payment": rng.choice((("cash",), ("credits", "hybrid"), ("barter",))),
-                 "kind": rng.choice(("offer", "want"))}
+                 "kind": rng.choice(("offer", "want")), "verified_only": True}
         chosen = dict(rng.sample(sorted(every.items()), rng.randint(2, 4)))
         if "price" in chosen:
             del chosen["price"]

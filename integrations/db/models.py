@@ -2,6 +2,7 @@
 
 from integrations.db import (
     app_models,  # noqa: F401
+    catalog_models,  # noqa: F401
     dispute_models,  # noqa: F401
     finance_models,  # noqa: F401
     ledger_models,  # noqa: F401

@@ -9,8 +9,8 @@ import pytest
 from tests.builders import a_staff_user
 
 # The webhook is public but signed: tests/web/test_stripe_webhooks.py checks its own refusals.
-PUBLIC_PAGES = {"catalog.index", "catalog.listing_detail", "catalog.business", "auth.login", "auth.register",
-                "static", "webhooks.stripe_event"}
+PUBLIC_PAGES = {"catalog.index", "catalog.listing_detail", "catalog.listing_attachment", "catalog.business",
+                "auth.login", "auth.register", "static", "webhooks.stripe_event"}
 PUBLIC_API = {"api_members.create_token", "api_members.register_business", "api_members.business",
               "api_catalog.categories", "api_catalog.listings", "api_catalog.listing", "api-docs.openapi_json",
               "api_reputation.reputation"}

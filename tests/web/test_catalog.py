@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 
 from integrations.db.app_models import Listing
 from integrations.db.session import unit_of_work
@@ -41,7 +41,8 @@ def test_search_ranks_matches_and_finds_partial_title_words(client, member, list
     assert f"/listings/{best}" in partial
 
 
-@pytest.mark.parametrize("query", ["", " ", "x" * 1000, "'; DROP TABLE listings; --", "<script>alert(1)</script>",
+@pytest.mark.parametrize("query", ["", " ", "x" * 1000, "x" * 10_000, "logo design " * 900,
+                                   "'; DROP TABLE listings; --", "<script>alert(1)</script>",
                                    "a\x00b", "%_\\", "\"unbalanced", "-", "!!!", "the"])
 def test_search_is_safe_for_any_query(client, database_url, query):
     before = count_listings(database_url)
@@ -52,6 +53,28 @@ def test_search_is_safe_for_any_query(client, database_url, query):
     assert count_listings(database_url) == before
     api_answer = client.get("/api/v1/listings", query_string={"q": query})
     assert api_answer.status_code == 200 and "items" in api_answer.json
+
+
+def test_a_very_long_query_reaches_the_database_cut_short_as_a_few_bound_parameters(client):
+    """Fast by construction: ten thousand characters cost what two hundred do (the text is cut,
+    and at most eight of its words are looked up), and never enter the SQL text itself."""
+    typed = "bookkeeping' OR 1=1 -- <b>" + " payroll" * 1250
+    sent: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many):
+        sent.append((statement, parameters))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        answers = [client.get("/listings", query_string={"q": typed}),
+                   client.get("/api/v1/listings", query_string={"q": typed})]
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert [a.status_code for a in answers] == [200, 200]
+    assert sent and not any("payroll" in statement or "1=1" in statement for statement, _ in sent)
+    values = [v for _, parameters in sent if isinstance(parameters, dict) for v in parameters.values()]
+    assert max(len(v) for v in values if isinstance(v, str)) <= 202  # 200, and a LIKE pattern's two %
+    assert max((len(v) for v in values if isinstance(v, list)), default=0) <= 8
 
 
 def test_a_search_query_is_shown_escaped_and_cut_to_200_characters(client):
@@ -131,6 +154,25 @@ def test_the_api_refuses_bad_listing_prices(api, member, price, field):
         del body["price"]
     answer = api(member()).post("/api/v1/listings", body)
     assert answer.status_code == 422 and field in answer.json["errors"], answer.json
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"category": "no-such-category"}, "category"),
+    ({"category": ""}, "category"),
+    ({"title": "t" * 201}, "title"),
+    ({"title": "ab"}, "title"),
+    ({"description": "d" * 20_001}, "description"),
+    ({"city": "c" * 81, "delivery_mode": "on_site"}, "city"),
+    ({"kind": "gift"}, "kind"),
+    ({"price": {"amount_minor": -1, "currency": "EUR"}}, "price.amount_minor"),
+    ({"price": {"amount_minor": 10**18, "currency": "EUR"}}, "price.amount_minor"),
+])
+def test_the_api_refuses_a_bad_listing_with_field_errors(api, member, database_url, change, field):
+    before = count_listings(database_url)
+    body = {"title": "Flyers", "category": "printing", "price": {"amount_minor": 50_00, "currency": "CRD"}, **change}
+    answer = api(member()).post("/api/v1/listings", body)
+    assert answer.status_code == 422 and field in answer.json["errors"], answer.json
+    assert count_listings(database_url) == before
 
 
 def test_the_api_publishes_reads_and_searches_listings(api, member, client):

@@ -41,7 +41,24 @@ def test_the_api_filters_sorts_and_shows_delivery_and_rating_fields(client, memb
     assert len(found_ids(several)) == 3
 
 
+def test_verified_only_on_the_search_page_and_in_the_api(client, member, listing):
+    w = word()
+    verified = listing(member(), title=f"{w} verified")
+    unverified = listing(member(verified=False, credit_line_minor=0), title=f"{w} unverified")
+    every = client.get("/api/v1/listings", query_string={"q": w})
+    assert set(found_ids(every)) == {verified, unverified}
+    assert {i["id"]: i["business_verified"] for i in every.json["items"]} == {verified: True, unverified: False}
+    assert found_ids(client.get("/api/v1/listings", query_string={"q": w, "verified": "true"})) == [verified]
+    page = client.get(f"/listings?q={w}&verified=true").get_data(as_text=True)
+    assert f"/listings/{verified}\"" in page and f"/listings/{unverified}\"" not in page
+    assert 'data-testid="filter-verified" checked' in page
+    both = client.get(f"/listings?q={w}").get_data(as_text=True)
+    assert f"/listings/{unverified}\"" in both and both.count('data-testid="verified-badge"') == 1
+    assert client.get(f"/api/v1/listings/{verified}").json["business_verified"] is True
+
+
 @pytest.mark.parametrize(("query", "field"), [
+    ({"verified": "perhaps"}, "verified"),
     ({"sort": "cheapest"}, "sort"),
     ({"category": "no-such-category"}, "category"),
     ({"price_min": -1}, "price_min"),

@@ -48,6 +48,13 @@ class CategoryOut(Schema):
     depth = fields.Integer()
 
 
+class AttachmentOut(Schema):
+    name = fields.String()
+    media_type = fields.String(metadata={"description": "image/png, image/jpeg or application/pdf, read from the content"})
+    size_bytes = fields.Integer()
+    sha256 = fields.String()
+
+
 class ListingOut(Schema):
     id = fields.Integer()
     kind = fields.String()
@@ -64,6 +71,10 @@ class ListingOut(Schema):
     lead_time_days = fields.Integer()
     rating = fields.Float(allow_none=True, metadata={"description": "the business's reputation score, 1 to 5"})
     rating_count = fields.Integer()
+    business_verified = fields.Boolean(metadata={"description": "the business passed verification (KYB)"})
+    attachment = fields.Nested(AttachmentOut, allow_none=True,
+                               metadata={"description": "its picture or brochure, read by GET /listings/{id}/attachment "
+                                                        "on the site; shown on one listing, not in search results"})
 
 
 class ListingPageOut(Schema):

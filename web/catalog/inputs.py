@@ -86,6 +86,8 @@ class SearchArgs(Schema):
                                                       "ones and those on site in that city"})
     city = fields.String(load_default="", validate=validate.Length(max=80))
     min_rating = fields.Float(validate=validate.Range(1, 5), allow_nan=False)
+    verified = fields.Boolean(load_default=False,
+                              metadata={"description": "only businesses that passed verification (KYB)"})
     sort = fields.String(validate=validate.OneOf(SORTS),
                          metadata={"description": "relevance (the default with `q`), else newest"})
 

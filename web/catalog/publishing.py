@@ -1,4 +1,5 @@
-"""Publishing a listing: the catalog's one write, checked against the category table."""
+"""Publishing a listing: the catalog's one write, checked against the category table, with its
+optional attachment (already checked: web/catalog/uploads.py) in the same transaction."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
+from domain.listing_files import ListingFile
 from domain.money import CASH_CURRENCY, CREDITS, Money
 from integrations.db import queries
 from integrations.db.app_models import Listing
+from integrations.db.listing_attachments import attach
 from integrations.db.notification_models import ListingToMatch
 from web.rings.service import listing_published
 
@@ -20,7 +23,8 @@ def price_columns(price: tuple[Money, ...]) -> dict[str, int | None]:
     return {"price_cash_minor": by_currency.get(CASH_CURRENCY), "price_credits_minor": by_currency.get(CREDITS)}
 
 
-def publish_listing(session: Session, business_id: int, data: dict[str, Any]) -> int:
+def publish_listing(session: Session, business_id: int, data: dict[str, Any],
+                    attachment: tuple[ListingFile, bytes] | None = None, user_id: int | None = None) -> int:
     category = queries.category_by_slug(session, data["category"])
     if category is None:
         raise ValidationError({"category": ["Choose one of the listed categories."]})
@@ -31,6 +35,8 @@ def publish_listing(session: Session, business_id: int, data: dict[str, Any]) ->
                       lead_time_days=data["lead_time_days"], **price_columns(data.get("price", ())))
     session.add(listing)
     session.flush()
+    if attachment is not None and user_id is not None:
+        attach(session, listing.id, *attachment, user_id, dt.datetime.now(dt.UTC))
     # Saved-search alerts are matched by the worker (activities/saved_search_alerts.py), not here.
     session.add(ListingToMatch(listing_id=listing.id, published_at=dt.datetime.now(dt.UTC)))
     session.commit()

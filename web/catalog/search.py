@@ -27,7 +27,7 @@ def listing_search(session: Session, args: dict[str, Any]) -> ListingSearch:
         price_min=args.get("price_min"), price_max=args.get("price_max"),
         payment=tuple(dict.fromkeys(args.get("payment") or ())),
         remote=args.get("delivery") == "remote", on_site=args.get("delivery") == "on_site",
-        city=args.get("city", ""), min_rating=args.get("min_rating"),
+        city=args.get("city", ""), min_rating=args.get("min_rating"), verified_only=args.get("verified", False),
         sort=args.get("sort") or ("relevance" if q else "newest"),
         page=args["page"], per_page=args["per_page"],
     )

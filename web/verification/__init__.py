@@ -30,6 +30,11 @@ def init_app(app: Flask, temporal: TemporalGateway) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, allow_document_uploads)
 
 
+def remember_verified(known: dict[int, bool]) -> None:
+    """Badges already read with a page's rows (the catalog search reads them with its listings)."""
+    g.setdefault("verified_businesses", {}).update(known)
+
+
 def is_verified_business(business_id: int) -> bool:
     """For the badge: asked once per business and request, however often a page names it."""
     from integrations.db.verification_read_model import is_verified

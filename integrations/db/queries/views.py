@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from domain.deal import Deal
+from domain.listing_files import ListingFile
 from domain.money import Money
 from domain.reviews import Review
 from integrations.db.ledger import AccountBalance, StatementLine
@@ -54,6 +55,8 @@ class ListingView:
     lead_time_days: int = 14
     rating: float | None = None  # the business's reputation score, 1 to 5 (None: no review yet)
     rating_count: int = 0
+    business_verified: bool = False  # KYB approved; filled by the catalog search
+    attachment: ListingFile | None = None  # filled for one listing (catalog_search.listing_with_standing)
 
 
 @dataclass(frozen=True)

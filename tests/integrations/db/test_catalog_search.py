@@ -14,9 +14,11 @@ from sqlalchemy import select
 from integrations.db.app_models import DealRow, Listing, ReviewRow
 from integrations.db.queries.catalog_search import ListingSearch, find_listings
 from integrations.db.queries.category_tree import category_tree, subtree_ids
+from integrations.db.queries.saved_search_matches import listing_matches
 from integrations.db.reputation_models import ReputationRow
 from integrations.db.reputation_read_model import refresh_reputation
 from integrations.db.session import unit_of_work
+from integrations.db.verification_models import VerificationRow
 from tests.builders import a_business, a_listing
 
 
@@ -69,6 +71,69 @@ def test_partial_title_words_match(database_url, owner):
     w = word()
     wanted = a_listing(database_url, owner.business_id, title=f"Accounting{w}")
     assert search(database_url, q=f"counting{w[:4]}") == [wanted]
+
+
+def test_a_typed_word_matches_inside_and_at_the_start_of_title_words_only_where_it_is(database_url, owner):
+    w = word()
+    keeping = a_listing(database_url, owner.business_id, title=f"Book{w}keeping and payroll")
+    a_listing(database_url, owner.business_id, title="Payroll", description=f"No such word as {w[:5]}zz here")
+    assert search(database_url, q=f"{w}keep") == [keeping]  # inside a title word
+    assert search(database_url, q=f"book{w[:6]} payroll") == [keeping]  # a word's start, and a whole word
+    assert search(database_url, q=f"{w}keep bookkeeping") == []  # every typed word must match
+
+
+def test_verified_only_keeps_the_listings_of_approved_businesses(database_url):
+    w = word()
+    verified = a_business(database_url)
+    never, pending = a_business(database_url, verified=False), a_business(database_url, verified=False)
+    with unit_of_work(database_url) as session:
+        session.add(VerificationRow(business_id=pending.business_id, status="submitted", version=1, state={},
+                                    updated_at=dt.datetime.now(dt.UTC)))
+    ids = {who: a_listing(database_url, who.business_id, title=f"{w} flyers") for who in (verified, never, pending)}
+    assert search(database_url, q=w, verified_only=True) == [ids[verified]]
+    assert search(database_url, q=w, verified_only=True, sort="price_asc") == [ids[verified]]
+    assert set(search(database_url, q=w)) == set(ids.values())
+    with unit_of_work(database_url) as session:
+        shown = {item.id: item.business_verified for item in find_listings(session, ListingSearch(q=w)).items}
+    assert shown == {ids[verified]: True, ids[never]: False, ids[pending]: False}
+
+
+def test_a_saved_search_matches_a_new_listing_exactly_when_the_page_would_show_it(database_url):
+    w = word()
+    verified, unverified = a_business(database_url), a_business(database_url, verified=False)
+    shown = a_listing(database_url, verified.business_id, title=f"Book{w}keeping")
+    hidden = a_listing(database_url, unverified.business_id, title=f"Book{w}keeping too")
+
+    def matches(listing_id: int, **search) -> bool:
+        with unit_of_work(database_url) as session:
+            return listing_matches(session, ListingSearch(**search), listing_id)
+
+    assert matches(shown, q=f"{w}keep", verified_only=True)  # a partial title word
+    assert not matches(hidden, q=f"{w}keep", verified_only=True)
+    assert matches(hidden, q=f"{w}keep")
+    assert not matches(shown, q=f"{w}keep", currency="CRD", price_min=1, payment=("cash",))
+
+
+def test_a_price_sort_lists_the_listings_without_that_price_last_across_pages(database_url, owner):
+    w = word()
+    cheap = a_listing(database_url, owner.business_id, title=f"{w} a", price_minor=10_00)
+    barter = a_listing(database_url, owner.business_id, title=f"{w} b", price_minor=None, open_to_barter=True)
+    dear = a_listing(database_url, owner.business_id, title=f"{w} c", price_minor=90_00)
+    cash_only = a_listing(database_url, owner.business_id, title=f"{w} d", price_minor=None, cash_minor=5_00)
+    order = [cheap, dear, cash_only, barter]  # unpriced in credits: newest first, after the priced ones
+    pages = [search(database_url, q=w, currency="CRD", sort="price_asc", per_page=2, page=n) for n in (1, 2, 3)]
+    assert pages == [order[:2], order[2:], []]
+    assert search(database_url, q=w, currency="CRD", sort="price_desc") == [dear, cheap, cash_only, barter]
+    assert search(database_url, q=w, currency="CRD", sort="price_asc", price_max=50_00) == [cheap]
+
+
+def test_a_price_range_no_chosen_payment_model_is_priced_in_finds_nothing(database_url, owner):
+    w = word()
+    a_listing(database_url, owner.business_id, title=f"{w} cash", price_minor=None, cash_minor=20_00)
+    a_listing(database_url, owner.business_id, title=f"{w} credits", price_minor=20_00)
+    assert search(database_url, q=w, currency="CRD", price_min=1, payment=("cash",)) == []
+    assert len(search(database_url, q=w, currency="EUR", price_min=1, payment=("cash",))) == 1
+    assert len(search(database_url, q=w, currency="CRD", price_min=1, payment=("cash", "credits"))) == 1
 
 
 def test_a_category_includes_its_subcategories(database_url, owner):
@@ -177,7 +242,7 @@ def test_inactive_listings_are_never_found(database_url, owner):
 
 
 @pytest.mark.parametrize("text", ["'; DROP TABLE listings; --", "<script>alert(1)</script>", "%_\\", "a\x00b",
-                                  "x" * 5000, "!!! ??? ***", "\"unbalanced", "or 1=1", "-"])
+                                  "x" * 5000, "word " * 2000, "!!! ??? ***", "\"unbalanced", "or 1=1", "-"])
 def test_any_text_is_safe(database_url, text):
     with unit_of_work(database_url) as session:
         before = session.scalar(select(Listing.id).order_by(Listing.id.desc()).limit(1))

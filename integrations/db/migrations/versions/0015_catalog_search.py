@@ -4,15 +4,15 @@ type read from its content before it is stored: domain/listing_files.py).
 The catalog search's rating filter and sort read `reputations` (0012_reputation) and its score
 index; the search needs no other schema change.
 
-Revision ID: 0014_catalog_search
-Revises: 0013_messages
+Revision ID: 0015_catalog_search
+Revises: 0014_rings
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_catalog_search"
-down_revision = "0013_messages"
+revision = "0015_catalog_search"
+down_revision = "0014_rings"
 branch_labels = None
 depends_on = None
 

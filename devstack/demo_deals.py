@@ -145,5 +145,5 @@ def patiently(send, attempts: int = 12):
 
 def ok(answer, status: int = 200):
     if answer.status != status:
-        raise RuntimeError(f"demo deals: the API answered {answer.status}: {answer.body}")
+        raise RuntimeError(f"demo data: the API answered {answer.status}: {answer.body}")
     return answer.body

@@ -1,5 +1,6 @@
 """The ring's activities: record a step of the ring (read model and the three businesses'
-notices, one transaction, safe to run twice), and take the ring's step on one of its deals.
+notices, one transaction, safe to run twice), remind the businesses that have not answered
+(once each, however often it runs), and take the ring's step on one of its deals.
 
 A workflow cannot send an Update to another workflow, so the ring funds, starts and cancels
 its legs through this activity, which sends the deal's `ring_step` Update. The deal answers
@@ -16,11 +17,17 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from integrations.db.ring_read_model import notify_ring, save_ring
+from integrations.db.ring_read_model import notify_ring, remind_ring, save_ring
 from integrations.db.session import unit_of_work
 from workflows.messages import DealReply
-from workflows.names import DEAL_RING_STEP, RECORD_RING_ACTIVITY, RING_LEG_STEP_ACTIVITY, deal_workflow_id
-from workflows.ring_messages import RingLegCall, RingRecord
+from workflows.names import (
+    DEAL_RING_STEP,
+    RECORD_RING_ACTIVITY,
+    REMIND_RING_ACTIVITY,
+    RING_LEG_STEP_ACTIVITY,
+    deal_workflow_id,
+)
+from workflows.ring_messages import RingLegCall, RingRecord, RingReminder
 
 
 class RingSteps:
@@ -35,6 +42,12 @@ class RingSteps:
             if save_ring(session, record.ring, record.version, now) and record.notice:
                 notify_ring(session, record.ring, record.version, record.notice, now)
         return record.version
+
+    @activity.defn(name=REMIND_RING_ACTIVITY)
+    def remind(self, reminder: RingReminder) -> int:
+        with unit_of_work(self._database_url) as session:
+            remind_ring(session, reminder.ring, reminder.business_ids, reminder.subject, dt.datetime.now(dt.UTC))
+        return len(reminder.business_ids)
 
     @activity.defn(name=RING_LEG_STEP_ACTIVITY)
     async def leg_step(self, call: RingLegCall) -> DealReply:

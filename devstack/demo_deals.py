@@ -67,11 +67,11 @@ def seed_demo_deals(base_url: str, database_url: str) -> list[tuple[str, str]]:
 
 def ensure_payouts(member: ApiClient) -> None:
     """The seller's Stripe payout account, onboarded the way a browser would follow the link."""
-    if _ok(member.get("/api/v1/payouts"))["ready"]:
+    if ok(member.get("/api/v1/payouts"))["ready"]:
         return
-    link = _ok(member.post("/api/v1/payouts"))["onboarding_url"]
+    link = ok(member.post("/api/v1/payouts"))["onboarding_url"]
     _visit_without_redirect(link)
-    if not _ok(member.get("/api/v1/payouts"))["ready"]:
+    if not ok(member.get("/api/v1/payouts"))["ready"]:
         raise RuntimeError("the local Stripe server did not finish the demo payout onboarding")
 
 
@@ -100,7 +100,7 @@ def _open(buyer: ApiClient, database_url: str, demo: DemoDeal) -> str:
         "acceptance_criteria": f"{demo.listing_title}, as listed",
     }
     # The same request id reaches the same deal, so a proposal that timed out is simply sent again.
-    return _ok(_patiently(lambda: buyer.post("/api/v1/deals", proposal)), 201)["deal_id"]
+    return ok(patiently(lambda: buyer.post("/api/v1/deals", proposal)), 201)["deal_id"]
 
 
 def _ids(database_url: str, demo: DemoDeal) -> tuple[int, int]:
@@ -115,24 +115,24 @@ def _ids(database_url: str, demo: DemoDeal) -> tuple[int, int]:
 def _walk(deal_id: str, parties: dict[str, ApiClient], steps: tuple[tuple[str, str], ...]) -> str:
     """Take each step its party may still take; a step already taken is no longer allowed."""
     path = f"/api/v1/deals/{deal_id}"
-    stage = _ok(parties["b"].get(path))["stage"]
+    stage = ok(parties["b"].get(path))["stage"]
     for who, action in steps:
         party = parties[who]
         body = REVIEW if action == "review" else {"payment_method": "pm_card_visa"} if action == "fund" else {}
 
         def take(party=party, action=action, body=body):
             # Asked again before every attempt: an attempt that timed out may still have landed.
-            if action not in _ok(party.get(path))["allowed_actions"]:
+            if action not in ok(party.get(path))["allowed_actions"]:
                 return None
             return party.post(f"{path}/actions/{action}", body)
 
-        answer = _patiently(take)
+        answer = patiently(take)
         if answer is not None:
-            stage = _ok(answer)["stage"]
+            stage = ok(answer)["stage"]
     return stage
 
 
-def _patiently(send, attempts: int = 12):
+def patiently(send, attempts: int = 12):
     """Send until the answer is not 503: right after `make run` starts them, the web app may
     answer before the worker polls its task queue, and an update then times out."""
     for _attempt in range(attempts - 1):
@@ -143,7 +143,7 @@ def _patiently(send, attempts: int = 12):
     return send()
 
 
-def _ok(answer, status: int = 200):
+def ok(answer, status: int = 200):
     if answer.status != status:
-        raise RuntimeError(f"demo deals: the API answered {answer.status}: {answer.body}")
+        raise RuntimeError(f"demo data: the API answered {answer.status}: {answer.body}")
     return answer.body

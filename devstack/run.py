@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devstack.demo_deals import seed_demo_deals
+from devstack.demo_market import seed_demo_market
 from devstack.mailsink import start_mailsink
 from devstack.mailsink import wait_until_ready as mailsink_ready
 from devstack.ports import free_port
@@ -176,6 +177,7 @@ def isolated_stack(prefix: str, seed_demo: bool = False,
         url = start_app(stack, env, dev_dir=dev_dir)
         if seed_demo:
             seed_demo_deals(url, env["DATABASE_URL"])
+            seed_demo_market(url, env["DATABASE_URL"])
         yield LocalStack(url, env, f"http://127.0.0.1:{ports['mail_ui']}")
     finally:
         stack.stop_all()
@@ -200,6 +202,11 @@ def main() -> int:
         except (RuntimeError, OSError) as error:
             # The app is up and usable without them; say why the demo data is incomplete.
             say(f"demo deals could not be seeded: {error} (see {DEV_DIR / 'logs'})")
+        try:
+            market = seed_demo_market(url, env["DATABASE_URL"])
+            say(f"demo matches are in place, and a barter ring for Ada, Ben and Cleo ({market.ring_status}): /rings")
+        except (RuntimeError, OSError) as error:
+            say(f"demo matches and ring could not be seeded: {error} (see {DEV_DIR / 'logs'})")
         say(f"Tradepact is running at {url}  (logs in {DEV_DIR / 'logs'}; Ctrl-C stops everything)")
         say(f"demo logins (password: {DEMO_PASSWORD}):")
         for email, role in logins:

@@ -4,9 +4,11 @@
         │ any declines: declined          └─a bond refused: failed (bonds returned, legs cancelled)
         └ deadline passes: expired                      running ──a leg ends undone──▶ broken
 
-Each business answers once; a refused answer changes nothing. Leg i is business i's want
-served by business i+1's offer: the offering business is the leg deal's seller, the wanting
-business its buyer, and the seller posts a performance bond in credits.
+Each business answers once; a refused answer changes nothing. A day before the answer deadline
+(halfway through a shorter window, as a deal's reminders) each business that has not answered
+is reminded once. Leg i is business i's want served by business i+1's offer: the offering
+business is the leg deal's seller, the wanting business its buyer, and the seller posts a
+performance bond in credits.
 Standard library only: time is passed in.
 """
 
@@ -23,6 +25,7 @@ from domain.money import CREDITS, Money
 from domain.terms import DealTerms, Obligation, Role
 
 LIVE = frozenset({"proposed", "funding", "running"})
+ANSWER_REMINDER_LEAD = dt.timedelta(days=1)
 
 
 class RingStatus(StrEnum):
@@ -79,6 +82,20 @@ class Ring:
     @property
     def is_live(self) -> bool:
         return self.status.value in LIVE
+
+    @property
+    def waiting_for(self) -> tuple[int, ...]:
+        """The businesses whose answer the proposed ring still needs."""
+        if self.status is not RingStatus.PROPOSED:
+            return ()
+        return tuple(b for b in self.business_ids if b not in self.accepted_by)
+
+    def answer_reminder_at(self) -> dt.datetime:
+        lead = min(ANSWER_REMINDER_LEAD, (self.answer_by - self.proposed_at) / 2)
+        return self.answer_by - lead
+
+    def answer_reminder(self) -> str:
+        return f"Reminder: answer the barter ring proposed to you by {self.answer_by:%Y-%m-%d %H:%M} UTC"
 
     def check_answer(self, business_id: int, now: dt.datetime) -> None:
         """Raise the reason a business may not accept or decline now."""

@@ -67,6 +67,7 @@ RING_QUERY = "ring"
 RING_LEG_SIGNAL = "leg_reached"  # a leg's deal tells its ring where it got to
 RECORD_RING_ACTIVITY = "record_ring_step"
 RING_LEG_STEP_ACTIVITY = "ring_leg_step"
+REMIND_RING_ACTIVITY = "remind_ring_answer"  # the businesses that have not answered, before the deadline
 DEAL_RING_STEP = "ring_step"  # the deal's Update through which its ring funds, starts or cancels it
 
 

@@ -1,6 +1,7 @@
 """RingWorkflow: one barter ring, from proposal to its three deals done.
 
-    await self._collect_answers()   each business accepts or declines (the `answer` Update)
+    await self._collect_answers()   each business accepts or declines (the `answer` Update);
+                                    a day before the deadline, those that have not are reminded
     await self._open_legs()         three deals, already agreed, as abandoned children
     await self._fund_together()     every leg's bond held, or none: compensation cancels them all
     await self._wait_for_legs()     each deal reports when its service is accepted
@@ -25,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.names import (
         DEAL_WORKFLOW,
         RECORD_RING_ACTIVITY,
+        REMIND_RING_ACTIVITY,
         RING_ANSWER,
         RING_LEG_SIGNAL,
         RING_LEG_STEP_ACTIVITY,
@@ -37,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         RingInput,
         RingLegCall,
         RingRecord,
+        RingReminder,
         RingReply,
         RingResult,
     )
@@ -89,6 +92,9 @@ class RingWorkflow:
         self._ring, self._version = ring, version
 
     async def _collect_answers(self) -> None:
+        # Rings proposed before the reminder existed wait for their deadline alone.
+        if workflow.patched("ring-answer-reminder"):
+            await self._remind_before_deadline()
         wait = max((self.ring.answer_by - workflow.now()).total_seconds(), 0.001)
         try:
             await workflow.wait_condition(lambda: self.ring.status is not RingStatus.PROPOSED, timeout=wait)
@@ -96,6 +102,23 @@ class RingWorkflow:
             async with self._lock:
                 if self.ring.status is RingStatus.PROPOSED:
                     await self._record(self.ring.expire())
+
+    async def _remind_before_deadline(self) -> None:
+        """Once, at `answer_reminder_at`, to each business that has not answered; a proposal
+        recorded late (the database was down) still reminds while the deadline is ahead."""
+        wait = (self.ring.answer_reminder_at() - workflow.now()).total_seconds()
+        if wait > 0:
+            try:
+                await workflow.wait_condition(lambda: self.ring.status is not RingStatus.PROPOSED, timeout=wait)
+                return
+            except TimeoutError:
+                pass
+        async with self._lock:
+            waiting = self.ring.waiting_for
+            if waiting and workflow.now() < self.ring.answer_by:
+                await workflow.execute_activity(
+                    REMIND_RING_ACTIVITY, RingReminder(self.ring, waiting, self.ring.answer_reminder()),
+                    start_to_close_timeout=timedelta(seconds=30), retry_policy=STEP_RETRY)
 
     async def _open_legs(self) -> None:
         now = workflow.now()

@@ -64,6 +64,15 @@ class RingRecord:
 
 
 @dataclass(frozen=True)
+class RingReminder:
+    """A reminder of the answer deadline, to `business_ids` (those that have not answered)."""
+
+    ring: Ring
+    business_ids: tuple[int, ...]
+    subject: str
+
+
+@dataclass(frozen=True)
 class LegReached:
     deal_id: str
     stage: str

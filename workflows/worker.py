@@ -84,7 +84,8 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         activities=[steps.record_step, cash.move_cash, payouts.retry_payout, reconciliation.reconcile_cash,
                     subscriptions.load_plan, subscriptions.charge, subscriptions.record,
                     disputes.record_step, disputes.load_arbitrators, verifications.record_step,
-                    matching.recompute, matching.match_listing, matching.propose_rings, rings.record, rings.leg_step],
+                    matching.recompute, matching.match_listing, matching.propose_rings, rings.record, rings.leg_step,
+                    rings.remind],
         activity_executor=executor,
         max_concurrent_activities=16,
     )

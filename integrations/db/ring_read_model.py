@@ -3,6 +3,7 @@
 Written by the ring-step activity (and by ring detection, which claims a ring's listings the
 moment it proposes it). A step is keyed by the ring's version, so a retried step changes
 nothing; its notice goes to each of the three businesses through the notifications outbox.
+The answer-deadline reminder goes only to the businesses that have not answered, once each.
 """
 
 from __future__ import annotations
@@ -55,6 +56,21 @@ def notify_ring(session: Session, ring: Ring, version: int, subject: str, at: dt
              kind="ring", subject=subject, body=f"{subject}. See Barter rings on Tradepact: /rings/{ring.key}",
              created_at=at, email_status="pending")
         for business_id in ring.business_ids
+    ]).on_conflict_do_nothing(index_elements=[NOTICES.c.dedupe_key]))
+
+
+def remind_ring(session: Session, ring: Ring, business_ids: tuple[int, ...], subject: str,
+                at: dt.datetime) -> None:
+    """Kind `reminder`: a deadline reminder, emailed at once whatever the member's quiet hours
+    and cap (domain.notification_policy)."""
+    if not business_ids:
+        return
+    session.execute(insert(NOTICES).values([
+        dict(business_id=business_id, deal_id=None, dedupe_key=f"ring-reminder:{ring.key}:{business_id}",
+             kind="reminder", subject=subject,
+             body=f"{subject}. Accept or decline it on Tradepact: /rings/{ring.key}",
+             created_at=at, email_status="pending")
+        for business_id in business_ids
     ]).on_conflict_do_nothing(index_elements=[NOTICES.c.dedupe_key]))
 
 

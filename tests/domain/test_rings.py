@@ -9,8 +9,9 @@ import pytest
 from domain.errors import AlreadyDone, DeadlinePassed, InvalidInput, InvalidTransition, NotADealParty
 from domain.ledger import VoidHold
 from domain.money import credits
+from domain.notification_policy import Urgency, topic_of
 from domain.ring_legs import start_ring_leg
-from domain.rings import Ring, RingStatus, leg_deal_id, ring_from
+from domain.rings import Ring, RingPolicy, RingStatus, leg_deal_id, ring_from
 from domain.stages import Action, Stage
 from domain.terms import Leg, Obligation, Role
 from tests.domain.builders import NOW
@@ -51,6 +52,22 @@ def test_a_decline_ends_the_ring_and_no_answer_counts_after_the_deadline():
         declined.accept(3, LATER)
     with pytest.raises(DeadlinePassed):
         a_ring().accept(1, NOW + dt.timedelta(days=3))
+
+
+def test_a_day_before_the_answer_deadline_the_businesses_yet_to_answer_are_reminded():
+    ring = a_ring()
+    assert ring.answer_reminder_at() == NOW + dt.timedelta(days=2)
+    assert ring.waiting_for == (1, 2, 3)
+    assert ring.accept(2, LATER).waiting_for == (1, 3)
+    assert ring.accept(2, LATER).decline(1, LATER).waiting_for == ()  # nothing left to answer
+    assert ring.answer_reminder() == f"Reminder: answer the barter ring proposed to you by " \
+                                     f"{ring.answer_by:%Y-%m-%d %H:%M} UTC"
+    # A short window (the tests' seconds) is reminded halfway, as a deal's short windows are.
+    [proposal] = rings_of(RING)
+    short = ring_from(proposal, {}, NOW, RingPolicy(answer_within_s=4))
+    assert short.answer_reminder_at() == NOW + dt.timedelta(seconds=2)
+    # Filed under deadline reminders: emailed at once, past quiet hours and the daily cap.
+    assert topic_of("reminder").urgency is Urgency.DEADLINE
 
 
 def test_the_ring_completes_when_every_leg_is_accepted_and_breaks_when_one_ends_undone():

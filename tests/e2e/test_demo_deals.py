@@ -1,15 +1,19 @@
-"""`make run`'s demo deals (seeded into the shared stack the same way, through its API): each ran
-through the real workflow, Stripe holds exactly their money, finance sees them, and seeding
-again changes nothing."""
+"""`make run`'s demo deals and demo market (seeded into the shared stack the same way, through its
+API): each deal ran through the real workflow, Stripe holds exactly their money, finance sees
+them; each demo member sees matches and is proposed one barter ring with the other two; and
+seeding again changes nothing."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from devstack.api_client import ApiClient
 from devstack.demo_deals import ADA, BEN, CLEO, DEMO_DEALS, seed_demo_deals
+from devstack.demo_market import DEMO_LISTINGS, DemoMarket, seed_demo_market
 from devstack.run import LocalStack
 from devstack.seed import DEMO_PASSWORD
+from integrations.db.app_models import Listing
 from integrations.db.session import unit_of_work
 from integrations.db.stripe_records import movements_for_deal
 from tests.e2e.money_checks import assert_money_moved
@@ -71,3 +75,56 @@ def test_finance_sees_the_demo_deals(running_stack):
     assert sum(activity["fees"]["EUR"]) >= 46_00
     assert sum(activity["fees"]["CRD"]) >= 40_00  # the bookkeeping and the website's credit part
     assert activity["active_members_total"] >= 3
+
+
+@pytest.fixture(scope="module")
+def demo_market(running_stack: LocalStack) -> DemoMarket:
+    """Seeding once more returns the listings and the ring the stack's start-up seeded."""
+    return seed_demo_market(running_stack.url, running_stack.env["DATABASE_URL"])
+
+
+@pytest.fixture(scope="module")
+def members(running_stack: LocalStack) -> dict[str, ApiClient]:
+    """Logged in once: logins are limited to ten a minute per member, and the deals' tests log in too."""
+    return {email: ApiClient(running_stack.url).log_in(email, DEMO_PASSWORD) for email in (ADA, BEN, CLEO)}
+
+
+def test_each_demo_member_sees_matches_with_their_reasons(demo_market, members):
+    matches = {email: member.get("/api/v1/matches").body["items"] for email, member in members.items()}
+    assert all(matches.values()), matches
+    cards, accounts = demo_market.listing_ids
+    # Ben's cards are picked up in Villeurbanne, where Cleo prints: a barter match in the same city.
+    [for_cards] = [m for m in matches[BEN] if m["my_listing_id"] == cards]
+    assert (for_cards["listing_title"], for_cards["business_name"]) == ("500 business cards", "Cleo Print")
+    assert (for_cards["parts"]["category"], for_cards["parts"]["delivery"]) == (40, 10)
+    # Ada's year-end accounts are paid in cash: Ben's annual accounts fit the budget.
+    [for_accounts] = [m for m in matches[ADA] if m["my_listing_id"] == accounts]
+    assert (for_accounts["listing_title"], for_accounts["business_name"]) == ("Annual accounts", "Ben's Books")
+    assert "price 25/25: within budget" in for_accounts["reasons"]
+    assert any(m["my_listing_title"] == "Logo and brand kit" and m["my_listing_kind"] == "want" for m in matches[CLEO])
+
+
+def test_a_barter_ring_is_proposed_to_the_three_demo_members(demo_market, members):
+    ids = {email: member.get("/api/v1/me").body["business_id"] for email, member in members.items()}
+    assert demo_market.ring_status == "proposed"
+    for email, member in members.items():
+        ring = member.get(f"/api/v1/rings/{demo_market.ring_key}").body
+        assert (ring["status"], ring["may_answer"]) == ("proposed", True), email
+        inbox = member.get("/api/v1/notifications").body["items"]
+        assert any(n["kind"] == "ring" and "barter ring is proposed" in n["subject"] for n in inbox), email
+    # Ada wants Ben's bookkeeping, Ben wants Cleo's cards, Cleo wants Ada's brand kit.
+    assert [(leg["buyer_id"], leg["seller_id"], leg["title"]) for leg in ring["legs"]] == [
+        (ids[ADA], ids[BEN], "Quarterly bookkeeping"), (ids[BEN], ids[CLEO], "500 business cards"),
+        (ids[CLEO], ids[ADA], "Logo and brand kit")]
+
+
+def test_seeding_the_market_again_publishes_nothing_and_proposes_no_other_ring(demo_market, members, running_stack):
+    def state() -> tuple[int, list[str]]:
+        with unit_of_work(running_stack.env["DATABASE_URL"]) as session:
+            listings = session.scalar(select(func.count()).select_from(Listing).where(
+                Listing.title.in_([demo.title for demo in DEMO_LISTINGS])))
+        return listings, [r["ring_key"] for r in members[ADA].get("/api/v1/rings").body["items"]]
+
+    before = state()
+    assert seed_demo_market(running_stack.url, running_stack.env["DATABASE_URL"]) == demo_market
+    assert state() == before == (2, [demo_market.ring_key])

@@ -8,6 +8,7 @@ saved histories must keep replaying (version changes with `workflow.patched`).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from dataclasses import dataclass
@@ -217,9 +218,34 @@ async def test_a_decline_ends_the_ring_and_a_late_answer_is_refused(client, data
     assert ring_row(database_url, key).status == "declined"
 
 
-async def test_an_unanswered_ring_expires_at_its_deadline(client, database_url):
+async def test_an_unanswered_ring_reminds_those_yet_to_answer_then_expires_at_its_deadline(client, database_url):
     members = three_members(database_url)
-    key = await publish_all(client, members, RingPolicy(answer_within_s=2))
+    # Ten seconds to answer: the reminder comes halfway, after the first business has answered.
+    key = await publish_all(client, members, RingPolicy(answer_within_s=10))
     await answer(client, key, members[0].business_id)
-    assert await client.get_workflow_handle(key, result_type=RingResult).result() == RingResult(key, "expired")
+    handle = client.get_workflow_handle(key, result_type=RingResult)
+    assert await handle.result() == RingResult(key, "expired")
     assert ring_row(database_url, key).status == "expired"
+    with unit_of_work(database_url) as session:
+        reminded = session.execute(select(Notification.business_id, Notification.kind, Notification.subject)
+                                   .where(Notification.dedupe_key.like(f"ring-reminder:{key}:%"))).all()
+    answer_by = ring_row(database_url, key).answer_by
+    assert sorted(reminded) == sorted(
+        (m.business_id, "reminder", f"Reminder: answer the barter ring proposed to you by {answer_by:%Y-%m-%d %H:%M} UTC")
+        for m in members[1:])
+    history = await handle.fetch_history()
+    await REPLAYER.replay_workflow(history)
+    save("ring_reminded_then_expired", history)
+
+
+async def test_a_ring_everyone_answered_goes_on_at_once_and_reminds_nobody(client, database_url):
+    members = three_members(database_url, credit_lines=(1_000_00, 1_000_00, 0))  # fails fast: no bond from C
+    key = await publish_all(client, members, RingPolicy(answer_within_s=600))
+    for m in members:
+        await answer(client, key, m.business_id)
+    # Minutes before the reminder was due: the last answer, not the reminder's timer, moves it on.
+    result = client.get_workflow_handle(key, result_type=RingResult).result()
+    assert await asyncio.wait_for(result, timeout=60) == RingResult(key, "failed")
+    with unit_of_work(database_url) as session:
+        assert session.scalars(select(Notification.id).where(
+            Notification.dedupe_key.like(f"ring-reminder:{key}:%"))).all() == []

@@ -10,7 +10,7 @@ deal's next alarm or until a party acts, then asks the domain what is due.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -48,6 +48,10 @@ with workflow.unsafe.imports_passed_through():
         RECORD_STEP_ACTIVITY,
         dispute_workflow_id,
     )
+
+# Since this patch a deal upserts DealStage only when the stage moves and keeps its alarm timer
+# while the alarm's time stands (fewer history events and server writes per step).
+LEAN_COMMANDS_PATCH = "deal-stage-on-change-kept-alarm"
 
 # Domain refusals never succeed on retry; anything else (database down) is retried.
 STEP_RETRY = RetryPolicy(
@@ -90,9 +94,16 @@ class DealWorkflow:
         self._dispute_policy: DisputePolicy | None = None
         self._dispute: Dispute | None = None  # the deal's dispute, once opened (at most one)
         self._dispute_child: ChildWorkflowHandle | None = None  # while it runs
+        # The alarm timer kept across steps (see `_sleep_until_next_alarm`) and when it rings.
+        self._alarm: asyncio.Future[None] | None = None
+        self._alarm_at: datetime | None = None
+        self._lean_commands = False
 
     @workflow.run
     async def run(self, start: DealInput) -> DealResult:
+        # Deals started before this patch upserted DealStage and restarted the alarm timer at
+        # every step; their histories must replay with those commands.
+        self._lean_commands = workflow.patched(LEAN_COMMANDS_PATCH)
         try:
             opening = start_deal(
                 start.deal_id, start.buyer_id, start.seller_id, start.proposer_id, start.terms,
@@ -119,6 +130,9 @@ class DealWorkflow:
         return self._deal
 
     async def _sleep_until_next_alarm(self) -> None:
+        if self._lean_commands:
+            await self._sleep_on_kept_alarm()
+            return
         seen = self._changes
         alarm_at = self.deal.next_alarm_at()
         timeout = None
@@ -128,6 +142,29 @@ class DealWorkflow:
             await workflow.wait_condition(lambda: self._changes != seen, timeout=timeout)
         except TimeoutError:
             pass
+
+    async def _sleep_on_kept_alarm(self) -> None:
+        """Sleep until a party acts or the alarm rings, keeping the timer while its time stands.
+
+        Each timer started or cancelled is a history event and timer-queue work on the server,
+        and most steps move the alarm anyway; but a step that leaves it where it was (the first
+        of two reviews, an action that fails to change the deal) need not touch the timer.
+        """
+        seen = self._changes
+        alarm_at = self.deal.next_alarm_at()
+        if alarm_at != self._alarm_at or self._alarm is None or self._alarm.done():
+            if self._alarm is not None and not self._alarm.done():
+                self._alarm.cancel()
+            self._alarm, self._alarm_at = None, alarm_at
+            if alarm_at is not None:
+                delay = max((alarm_at - workflow.now()).total_seconds(), 0.001)
+                self._alarm = asyncio.ensure_future(workflow.sleep(delay))
+        alarm = self._alarm
+        await workflow.wait_condition(lambda: self._changes != seen or (alarm is not None and alarm.done()))
+        if self._dispute_child is not None and alarm is not None and not alarm.done():
+            # The deal's clock stops while its dispute runs; the alarm is set again after.
+            alarm.cancel()
+            self._alarm, self._alarm_at = None, None
 
     async def _record(self, outcome: Outcome) -> None:
         """Persist the step (ledger, read model, notices in one transaction), then adopt it.
@@ -160,7 +197,11 @@ class DealWorkflow:
             raise
         self._deal = outcome.deal
         self._changes += 1
-        workflow.upsert_search_attributes([DEAL_STAGE.value_set(outcome.deal.stage.value)])
+        stage = outcome.deal.stage.value
+        # An upsert is a visibility write on the server: only when the stage moves (the web
+        # starts a deal with DealStage already set to its opening stage).
+        if not self._lean_commands or workflow.info().typed_search_attributes.get(DEAL_STAGE) != stage:
+            workflow.upsert_search_attributes([DEAL_STAGE.value_set(stage)])
         for movement, reason in refused:
             await self._record(self.deal.cash_failed(movement, reason, workflow.now()))
 

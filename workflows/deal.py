@@ -94,7 +94,7 @@ class DealWorkflow:
         self._dispute_policy: DisputePolicy | None = None
         self._dispute: Dispute | None = None  # the deal's dispute, once opened (at most one)
         self._dispute_child: ChildWorkflowHandle | None = None  # while it runs
-        # The alarm timer kept across steps (see `_sleep_until_next_alarm`) and when it rings.
+        # The one alarm timer, kept across steps while its time stands (`_sleep_on_kept_alarm`).
         self._alarm: asyncio.Future[None] | None = None
         self._alarm_at: datetime | None = None
         self._lean_commands = False
@@ -147,8 +147,8 @@ class DealWorkflow:
         """Sleep until a party acts or the alarm rings, keeping the timer while its time stands.
 
         Each timer started or cancelled is a history event and timer-queue work on the server,
-        and most steps move the alarm anyway; but a step that leaves it where it was (the first
-        of two reviews, an action that fails to change the deal) need not touch the timer.
+        and most steps do move the alarm; a step that leaves it where it was (the first of the
+        two reviews, for one) need not touch the timer.
         """
         seen = self._changes
         alarm_at = self.deal.next_alarm_at()

@@ -3,7 +3,9 @@
 Grouping a step's writes keeps a deal to a handful of activities (the Temporal server is the
 bottleneck on small machines) and makes the step atomic: a refused hold writes nothing.
 Running it twice is safe: the step's (deal, seq) row is the marker that it already happened,
-and every ledger transfer id is an idempotency key.
+and every ledger transfer id is an idempotency key. A step that completes a deal, reveals its
+reviews or ends a ruling's money moves also reviews the parties' reputation and credit lines
+(integrations/db/reputation_read_model.py), inside the same transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from temporalio.exceptions import ApplicationError
 from domain.errors import TradepactError
 from integrations.db.ledger import Ledger
 from integrations.db.read_model import claim_step, record_notices_and_reviews
+from integrations.db.reputation_read_model import lock_credit_accounts, review_parties, reviews_track_record
 from integrations.db.session import unit_of_work
 from workflows.messages import StepReceipt, StepRecord
 from workflows.names import RECORD_STEP_ACTIVITY
@@ -29,6 +32,9 @@ class DealSteps:
         with unit_of_work(self._database_url) as session:
             if not claim_step(session, deal, step):
                 return StepReceipt(deal.deal_id, step.seq, replayed=True)
+            reviewing = reviews_track_record(deal, step)
+            if reviewing:
+                lock_credit_accounts(session, deal.parties)
             ledger = Ledger(session)
             try:
                 for command in step.ledger.commands():
@@ -37,4 +43,6 @@ class DealSteps:
                 # The transaction rolls back; the workflow turns this into the user's refusal.
                 raise ApplicationError(error.message, type=error.code, non_retryable=True) from error
             record_notices_and_reviews(session, deal, step)
+            if reviewing:  # reputation and credit lines, in the same transaction (no new activity)
+                review_parties(session, deal, step)
         return StepReceipt(deal.deal_id, step.seq, replayed=False)

@@ -36,6 +36,8 @@ from devstack.postgres import start_postgres, stop_postgres
 from integrations.db.migrate import upgrade
 from integrations.db.queries.catalog_search import ListingSearch, find_listings
 from integrations.db.queries.category_tree import subtree_ids
+from integrations.db.reputation_read_model import rebuild_reputations
+from integrations.db.session import unit_of_work
 
 TARGET_P95_MS = 50.0
 CITIES = ("Lyon", "Paris", "Marseille", "Lille", "Nantes", "Bordeaux", "Toulouse", "Nice", "Grenoble", "Annecy")
@@ -84,6 +86,9 @@ def seed(url: str, listings: int, businesses: int, seed_value: int = 7) -> None:
         _reviews(conn, rng, ids, now)
         conn.execute("SELECT setval(pg_get_serial_sequence('businesses', 'id'), max(id)) FROM businesses")
         conn.commit()
+    with unit_of_work(url) as session:  # the stored scores the rating filter and sort read
+        rebuild_reputations(session, now)
+    with psycopg.connect(**_pg(url)) as conn:
         conn.autocommit = True
         conn.execute("VACUUM ANALYZE")
 

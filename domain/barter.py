@@ -42,8 +42,9 @@ class Handover:
         return "delivered, being inspected" if self.delivered_at is not None else "to be delivered"
 
 
-def opening_handovers() -> tuple[Handover, ...]:
-    return (Handover(Role.SELLER), Handover(Role.BUYER))
+def opening_handovers(ring_leg: bool = False) -> tuple[Handover, ...]:
+    """A ring's leg has the seller's delivery only: what the buyer gives goes down another leg."""
+    return (Handover(Role.SELLER),) if ring_leg else (Handover(Role.SELLER), Handover(Role.BUYER))
 
 
 def _other(role: Role) -> Role:
@@ -56,10 +57,21 @@ class BarterActions:
     def handover(self: Deal, provider: Role) -> Handover:
         return next(h for h in self.handovers if h.provider is provider)
 
+    def delivers(self: Deal, role: Role) -> bool:
+        return any(h.provider is role for h in self.handovers)
+
     def _check_barter_turn(self: Deal, action: Action, business_id: int) -> None:
         """The transition table admits either side; whose turn it is depends on the handovers."""
         role = self.role_of(business_id)
         if role is None:
+            return
+        if not self.delivers(role):
+            if action is Action.DELIVER:
+                raise InvalidTransition("in this deal you receive the service; the other side delivers it")
+        elif not self.delivers(_other(role)) and action in (Action.CONFIRM, Action.REQUEST_CHANGES):
+            raise InvalidTransition("nothing is delivered to you in this deal")
+        if not (self.delivers(role) and self.delivers(_other(role))):
+            self._check_one_way_turn(action, role)
             return
         mine, theirs = self.handover(role), self.handover(_other(role))
         if action is Action.DELIVER and mine.confirmed_at is not None:
@@ -70,6 +82,17 @@ class BarterActions:
             raise InvalidTransition("nothing has been delivered to you to inspect yet")
         if action is Action.CANCEL and any(h.confirmed_at for h in self.handovers):
             raise InvalidTransition("part of the exchange is already accepted, so the deal cannot be cancelled")
+
+    def _check_one_way_turn(self: Deal, action: Action, role: Role) -> None:
+        """A ring's leg: only the seller delivers, only the buyer inspects."""
+        if action is Action.DELIVER and self.handover(role).delivered_at is not None:
+            raise AlreadyDone("you have delivered; the other side is inspecting it")
+        if action in (Action.CONFIRM, Action.REQUEST_CHANGES) and not self.handover(_other(role)).under_inspection:
+            raise InvalidTransition("nothing has been delivered to you to inspect yet")
+        if action is Action.FUND and self.terms.ring_id:
+            raise InvalidTransition("a ring's deals are funded together, by the ring")
+        if action is Action.CANCEL and self.terms.ring_id:
+            raise InvalidTransition("a ring's deal is cancelled by its ring, not by one of its parties")
 
     def _barter_deliver(self: Deal, actor_id: int, now: dt.datetime, summary: str) -> Outcome:
         role = self.role_of(actor_id)

@@ -19,6 +19,7 @@ from domain.dispute_fees import FeeCharge
 from domain.errors import AlreadyDone, DeadlinePassed, InvalidTransition, NotADealParty
 from domain.fees import FeeRule
 from domain.reviews import Review
+from domain.ring_legs import RingLegActions
 from domain.stages import ACTION_LABELS, BARTER_TRANSITIONS, FINAL_STAGES, TRANSITIONS, Action, Actor, Stage
 from domain.steps import Notice, Step
 from domain.terms import DealTerms, ExchangeModel, Role, TermBounds
@@ -32,7 +33,7 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class Deal(DealActions, BarterActions, DealClock, DealDisputes):
+class Deal(DealActions, BarterActions, DealClock, DealDisputes, RingLegActions):
     deal_id: str
     buyer_id: int
     seller_id: int

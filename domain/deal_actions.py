@@ -22,7 +22,7 @@ from domain.settlement import (
     void_funded_legs,
 )
 from domain.stages import Action, Stage
-from domain.terms import DealTerms, ExchangeModel, Role, TermBounds
+from domain.terms import DealTerms, ExchangeModel, Role, TermBounds, counter_offer_summary
 
 if TYPE_CHECKING:
     from domain.deal import Deal, Outcome
@@ -47,7 +47,7 @@ class DealActions:
         changes = terms.changes_from(self.terms)
         if not changes:
             raise InvalidInput("a counter-offer must change something", field="terms")
-        summary = "Counter-offer: " + "; ".join(changes)
+        summary = counter_offer_summary(changes)
         step = self._step(
             "countered", now, actor_id, summary,
             notices=(self.notice_to(self.other_party(actor_id), "offer", "Counter-offer", summary),),
@@ -100,7 +100,7 @@ class DealActions:
         funded = self.funded_currencies + tuple(a.currency for a in amounts)
         bonds = self.bonds_posted + ((role,) if bond else ())
         all_funded = ({leg.amount.currency for leg in self.terms.legs} <= set(funded)
-                      and (self.terms.bond is None or len(bonds) == 2))
+                      and set(bonds) >= self.terms.bonded_sides)
         held = " + ".join([str(a) for a in amounts] + [f"a bond of {h.amount}" for h in bond.holds])
         step = self._step(
             "funded", now, actor_id, f"{held} held in escrow", ledger=batch,

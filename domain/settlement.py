@@ -71,7 +71,7 @@ def bond_hold_id(deal_id: str, side: Role) -> str:
 def fund_bond(deal: Deal, side: Role) -> LedgerBatch:
     """A barter side's performance bond: credits held in the deal's escrow like a credit leg."""
     bond = deal.terms.bond
-    if bond is None or side in deal.bonds_posted:
+    if bond is None or side in deal.bonds_posted or side not in deal.terms.bonded_sides:
         return LedgerBatch()
     side_id = deal.buyer_id if side is Role.BUYER else deal.seller_id
     return LedgerBatch(holds=(Hold(

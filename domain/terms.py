@@ -61,10 +61,12 @@ class DealTerms:
     # Barter only: credits each side posts into escrow, returned at completion and forfeited
     # to the other side only by a ruling.
     bond: Money | None = None
+    # A leg of a barter ring (domain/ring_legs.py): one service, paid for by the ring's other legs.
+    ring_id: str | None = None
 
     @property
     def model(self) -> ExchangeModel:
-        if len(self.obligations) > 1:
+        if len(self.obligations) > 1 or self.ring_id:
             return ExchangeModel.BARTER
         kinds = {leg.is_credits for leg in self.legs}
         if kinds == {True, False}:
@@ -95,7 +97,7 @@ class DealTerms:
         for obligation in self.obligations:
             if len(obligation.description) > MAX_TEXT or len(obligation.acceptance_criteria) > MAX_TEXT:
                 raise InvalidInput(f"texts are limited to {MAX_TEXT} characters", field="description")
-        if not self.legs and len(self.obligations) < 2:
+        if not self.legs and len(self.obligations) < 2 and not self.ring_id:
             raise InvalidInput("a deal needs a price or a service in return", field="price")
         currencies = [leg.amount.currency for leg in self.legs]
         if len(set(currencies)) != len(currencies):
@@ -124,7 +126,9 @@ class DealTerms:
             if any(leg.payer is not Role.BUYER for leg in self.legs):
                 raise InvalidInput("the buyer pays the price", field="price")
             return
-        if {o.provider for o in self.obligations} != {Role.BUYER, Role.SELLER} or len(self.obligations) != 2:
+        if self.ring_id:
+            self._validate_ring_leg()
+        elif {o.provider for o in self.obligations} != {Role.BUYER, Role.SELLER} or len(self.obligations) != 2:
             raise InvalidInput("a barter deal has one service from each side", field="obligations")
         if any(not o.description.strip() for o in self.obligations):
             raise InvalidInput("describe the service each side delivers", field="barter")
@@ -132,6 +136,17 @@ class DealTerms:
             raise InvalidInput("the balancing payment comes from one side", field="price")
         if self.bond is not None and (self.bond.currency != CREDITS or not self.bond.is_positive):
             raise InvalidInput("a performance bond is a positive amount of credits", field="bond")
+
+    def _validate_ring_leg(self) -> None:
+        if self.legs or [o.provider for o in self.obligations] != [Role.SELLER]:
+            raise InvalidInput("a ring's leg is one service from the seller, unpaid", field="obligations")
+
+    @property
+    def bonded_sides(self) -> frozenset[Role]:
+        """The sides that post the performance bond: whoever delivers a service."""
+        if self.bond is None:
+            return frozenset()
+        return frozenset(o.provider for o in self.obligations)
 
     def changes_from(self, before: DealTerms) -> tuple[str, ...]:
         """Human lines describing what a counter-offer changed."""
@@ -148,11 +163,50 @@ class DealTerms:
             changes.append(f"inspection {before.inspection_days} → {self.inspection_days} days")
         if before.bond != self.bond:
             changes.append(f"performance bond {before.bond or 'none'} → {self.bond or 'none'} each")
-        if before.obligations != self.obligations:
-            changes.append("service description or acceptance criteria")
+        changes += _obligation_changes(before, self)
         if before.title != self.title:
             changes.append(f"title → {self.title}")
         return tuple(changes)
+
+
+COUNTER_OFFER = "Counter-offer: "
+CHANGE_SEPARATOR = "; "
+QUOTED = 120  # characters of a changed text quoted in a counter-offer's summary
+
+
+def counter_offer_summary(changes: tuple[str, ...]) -> str:
+    return COUNTER_OFFER + CHANGE_SEPARATOR.join(changes)
+
+
+def counter_offer_changes(summary: str) -> tuple[str, ...]:
+    """The change lines of a counter-offer's timeline summary (what `counter_offer_summary` wrote)."""
+    if not summary.startswith(COUNTER_OFFER):
+        return ()
+    return tuple(summary.removeprefix(COUNTER_OFFER).split(CHANGE_SEPARATOR))
+
+
+def _quoted(text: str) -> str:
+    text = " ".join(text.split()) or "none"
+    return f"“{text if len(text) <= QUOTED else text[: QUOTED - 1] + '…'}”"
+
+
+def _obligation_changes(before: DealTerms, after: DealTerms) -> list[str]:
+    """Per side's service: its description and its acceptance criteria, old → new."""
+    changes = []
+    for role in Role:
+        old, new = before.obligation_of(role), after.obligation_of(role)
+        if old == new:
+            continue
+        if old is None or new is None:
+            changes.append(f"the {role.value}'s service {_quoted(old.description if old else '')} → "
+                           f"{_quoted(new.description if new else '')}")
+            continue
+        if old.description != new.description:
+            changes.append(f"the {role.value}'s service {_quoted(old.description)} → {_quoted(new.description)}")
+        if old.acceptance_criteria != new.acceptance_criteria:
+            changes.append(f"acceptance criteria of the {role.value}'s service {_quoted(old.acceptance_criteria)} → "
+                           f"{_quoted(new.acceptance_criteria)}")
+    return changes
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def _shared_client(deals: DealService, settings: Settings) -> TemporalGateway:
 
 
 def _register_blueprints(app: Flask, temporal: TemporalGateway) -> None:
-    from web import disputes, verification
+    from web import disputes, reputation, rings, verification
     from web.account.views import blueprint as account
     from web.api import init_api
     from web.auth.views import blueprint as auth
@@ -75,14 +75,17 @@ def _register_blueprints(app: Flask, temporal: TemporalGateway) -> None:
     from web.finance.payouts import blueprint as finance_payouts
     from web.finance.reconciliation import blueprint as finance_reconciliation
     from web.finance.views import blueprint as finance
+    from web.metrics.views import blueprint as metrics
     from web.plans.admin import blueprint as plan_admin
     from web.plans.views import blueprint as plans
     from web.staff.views import blueprint as staff
     from web.webhooks.views import blueprint as webhooks
 
     for blueprint in (auth, catalog, deals, account, staff, finance, finance_payouts, finance_reconciliation,
-                      webhooks, plans, plan_admin):
+                      webhooks, plans, plan_admin, metrics):
         app.register_blueprint(blueprint)
     disputes.init_app(app)
     verification.init_app(app, temporal)
+    rings.init_app(app, temporal)
+    reputation.init_app(app)
     init_api(app)

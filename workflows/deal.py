@@ -24,7 +24,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.disputes import Dispute
     from domain.errors import ERRORS_BY_CODE, TradepactError
     from domain.reviews import Review
-    from domain.stages import Action
+    from domain.ring_legs import start_ring_leg
+    from domain.stages import Action, Stage
     from workflows.dispute_messages import DisputeInput, DisputeResult, DisputeStepRecord, OpenDispute
     from workflows.messages import (
         CashCall,
@@ -39,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         DEAL_OPEN_DISPUTE,
         DEAL_OPENED,
         DEAL_QUERY,
+        DEAL_RING_STEP,
         DEAL_STAGE,
         DEAL_STRIPE_SIGNAL,
         DEAL_UPDATE,
@@ -46,8 +48,13 @@ with workflow.unsafe.imports_passed_through():
         MOVE_CASH_ACTIVITY,
         RECORD_DISPUTE_STEP_ACTIVITY,
         RECORD_STEP_ACTIVITY,
+        RING_LEG_SIGNAL,
         dispute_workflow_id,
     )
+    from workflows.ring_messages import LegReached, RingLegCall
+
+# What a ring's leg reports to its ring: its service accepted, or the deal over without it.
+RING_REPORTS = frozenset({Stage.RATING, Stage.CLOSED, Stage.CANCELLED, Stage.DECLINED, Stage.EXPIRED})
 
 # Since this patch a deal upserts DealStage only when the stage moves and keeps its alarm timer
 # while the alarm's time stands (fewer history events and server writes per step).
@@ -105,10 +112,7 @@ class DealWorkflow:
         # every step; their histories must replay with those commands.
         self._lean_commands = workflow.patched(LEAN_COMMANDS_PATCH)
         try:
-            opening = start_deal(
-                start.deal_id, start.buyer_id, start.seller_id, start.proposer_id, start.terms,
-                workflow.now(), policy=start.policy, fee_rule=start.fee_rule,
-            )
+            opening = self._open(start)
         except TradepactError as error:
             raise refusal(error) from error
         self._dispute_policy = start.dispute_policy
@@ -123,6 +127,14 @@ class DealWorkflow:
                 await self._conclude_dispute()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return DealResult(self.deal.deal_id, self.deal.stage, self.deal.version)
+
+    @staticmethod
+    def _open(start: DealInput) -> Outcome:
+        if start.terms.ring_id:  # a barter ring's leg: agreed by the ring, which funds it
+            return start_ring_leg(start.deal_id, start.buyer_id, start.seller_id, start.terms, workflow.now(),
+                                  policy=start.policy, fee_rule=start.fee_rule)
+        return start_deal(start.deal_id, start.buyer_id, start.seller_id, start.proposer_id, start.terms,
+                          workflow.now(), policy=start.policy, fee_rule=start.fee_rule)
 
     @property
     def deal(self) -> Deal:
@@ -195,6 +207,7 @@ class DealWorkflow:
             if (refused := domain_refusal(failure)) is not None:
                 raise refused from failure
             raise
+        before = self._deal.stage if self._deal is not None else None
         self._deal = outcome.deal
         self._changes += 1
         stage = outcome.deal.stage.value
@@ -202,8 +215,21 @@ class DealWorkflow:
         # starts a deal with DealStage already set to its opening stage).
         if not self._lean_commands or workflow.info().typed_search_attributes.get(DEAL_STAGE) != stage:
             workflow.upsert_search_attributes([DEAL_STAGE.value_set(stage)])
+        if outcome.deal.terms.ring_id and outcome.deal.stage is not before and outcome.deal.stage in RING_REPORTS:
+            await self._tell_ring(outcome.deal)
         for movement, reason in refused:
             await self._record(self.deal.cash_failed(movement, reason, workflow.now()))
+
+    @staticmethod
+    async def _tell_ring(deal: Deal) -> None:
+        """A ring's leg tells its ring when its service is accepted or it ended without it.
+        Only ring legs (new since rings) ever send this, so older deals' histories replay."""
+        assert deal.terms.ring_id is not None
+        try:
+            await workflow.get_external_workflow_handle(deal.terms.ring_id).signal(
+                RING_LEG_SIGNAL, LegReached(deal.deal_id, deal.stage.value))
+        except Exception:  # noqa: BLE001 — a ring that already ended has nothing left to learn
+            workflow.logger.info("ring %s no longer listens", deal.terms.ring_id)
 
     async def _move_cash(self, call: CashCall) -> CashReceipt:
         """One Stripe call, before the step that depends on it is recorded (see activities/cash.py)."""
@@ -299,6 +325,28 @@ class DealWorkflow:
                                 r.communication, r.comment, now)
                 return deal.review(actor, review, now)
         raise ApplicationError(f"unknown action {command.action}", type="invalid_input")
+
+    # ---- a barter ring's leg: its ring funds, starts or cancels it ------------------------------
+    @workflow.update(name=DEAL_RING_STEP)
+    async def ring_step(self, call: RingLegCall) -> DealReply:
+        await workflow.wait_condition(lambda: self._deal is not None)
+        async with self._lock:
+            outcome = self._decide_ring_step(call)
+            if outcome is not None:
+                await self._record(outcome)
+        summary = outcome.step.summary if outcome is not None else f"already done: {call.step}"
+        return DealReply(self.deal.deal_id, self.deal.stage, self.deal.version, summary)
+
+    @ring_step.validator
+    def validate_ring_step(self, call: RingLegCall) -> None:
+        if self._deal is not None:  # else the handler waits for the opening step
+            self._decide_ring_step(call)
+
+    def _decide_ring_step(self, call: RingLegCall) -> Outcome | None:
+        try:
+            return self.deal.ring_step(call.step, workflow.now(), call.reason)
+        except TradepactError as error:
+            raise refusal(error) from error
 
     # ---- a dispute: the deal stops, a child workflow decides, the deal executes ----------------
     @workflow.update(name=DEAL_OPEN_DISPUTE)

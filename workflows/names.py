@@ -56,3 +56,20 @@ RECORD_VERIFICATION_ACTIVITY = "record_verification_step"
 def verification_workflow_id(business_id: int) -> str:
     # One case per business at a time: a second submission reaches the one running.
     return f"verification-{business_id}"
+MATCHING_WORKFLOW = "MatchingWorkflow"
+MATCHING_SCHEDULE = "matching-recompute"  # the Temporal Schedule's id (hourly full recompute)
+RECOMPUTE_MATCHES_ACTIVITY = "recompute_matches"
+MATCH_LISTING_ACTIVITY = "match_listing"
+PROPOSE_RINGS_ACTIVITY = "propose_rings"
+RING_WORKFLOW = "RingWorkflow"  # its workflow id is the ring's key (domain.barter_rings.BarterRing.key)
+RING_ANSWER = "answer"  # a business accepts or declines
+RING_QUERY = "ring"
+RING_LEG_SIGNAL = "leg_reached"  # a leg's deal tells its ring where it got to
+RECORD_RING_ACTIVITY = "record_ring_step"
+RING_LEG_STEP_ACTIVITY = "ring_leg_step"
+DEAL_RING_STEP = "ring_step"  # the deal's Update through which its ring funds, starts or cancels it
+
+
+def matching_workflow_id(listing_id: int | None) -> str:
+    # One incremental run per listing: publishing twice (a retried request) reaches the same run.
+    return "matching-recompute-now" if listing_id is None else f"matching-listing-{listing_id}"

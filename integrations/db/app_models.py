@@ -118,6 +118,7 @@ class DealRow(Base):
     listing_id: Mapped[int | None] = mapped_column(ForeignKey("listings.id"))
     title: Mapped[str] = mapped_column(String(200))
     model: Mapped[str] = mapped_column(String(10))
+    ring_id: Mapped[str | None] = mapped_column(String(200), index=True)  # a barter ring's leg
     stage: Mapped[str] = mapped_column(String(20), index=True)
     version: Mapped[int] = mapped_column(Integer)
     next_deadline_at: Mapped[dt.datetime | None]
@@ -162,8 +163,12 @@ class Notification(Base):
 
     __tablename__ = "notifications"
     __table_args__ = (
-        CheckConstraint("email_status IN ('pending', 'sent', 'failed', 'none')", name="email_status"),
+        # 'digest': waits for the daily digest; 'digested': went out in one (notification_policy.py)
+        CheckConstraint("email_status IN ('pending', 'sent', 'failed', 'none', 'digest', 'digested')",
+                        name="email_status"),
         Index("ix_notifications_outbox", "id", postgresql_where=text("email_status = 'pending'")),
+        Index("ix_notifications_emailed", "business_id", "emailed_at", postgresql_where=text("emailed_at IS NOT NULL")),
+        Index("ix_notifications_digest", "business_id", "id", postgresql_where=text("email_status = 'digest'")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -177,3 +182,6 @@ class Notification(Base):
     read_at: Mapped[dt.datetime | None]
     email_status: Mapped[str] = mapped_column(String(10), default="pending")
     email_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    email_not_before: Mapped[dt.datetime | None]  # held through the member's quiet hours
+    emailed_at: Mapped[dt.datetime | None]  # the daily cap counts these
+    link: Mapped[str | None] = mapped_column(String(200))  # a path on the site, when not the deal's page

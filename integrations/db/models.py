@@ -5,8 +5,12 @@ from integrations.db import (
     dispute_models,  # noqa: F401
     finance_models,  # noqa: F401
     ledger_models,  # noqa: F401
+    matching_models,  # noqa: F401
+    message_models,  # noqa: F401
+    notification_models,  # noqa: F401
     plan_models,  # noqa: F401
     reconciliation,  # noqa: F401
+    reputation_models,  # noqa: F401
     stripe_records,  # noqa: F401
     verification_models,  # noqa: F401
 )

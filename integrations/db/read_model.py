@@ -25,7 +25,7 @@ DEALS, EVENTS, NOTICES, REVIEWS = DealRow.__table__, DealEvent.__table__, Notifi
 def save_deal(session: Session, deal: Deal, at: dt.datetime) -> None:
     values = dict(
         buyer_id=deal.buyer_id, seller_id=deal.seller_id, listing_id=deal.terms.listing_id,
-        title=deal.terms.title, model=deal.terms.model.value, stage=deal.stage.value,
+        title=deal.terms.title, model=deal.terms.model.value, stage=deal.stage.value, ring_id=deal.terms.ring_id,
         version=deal.version, next_deadline_at=min(deal.deadlines().values(), default=None),
         state=deal_to_json(deal), updated_at=at,
     )

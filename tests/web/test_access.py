@@ -12,17 +12,20 @@ from tests.builders import a_staff_user
 PUBLIC_PAGES = {"catalog.index", "catalog.listing_detail", "catalog.business", "auth.login", "auth.register",
                 "static", "webhooks.stripe_event"}
 PUBLIC_API = {"api_members.create_token", "api_members.register_business", "api_members.business",
-              "api_catalog.categories", "api_catalog.listings", "api_catalog.listing", "api-docs.openapi_json"}
+              "api_catalog.categories", "api_catalog.listings", "api_catalog.listing", "api-docs.openapi_json",
+              "api_reputation.reputation"}
 STAFF_PAGES = {"staff.overview", "staff.deal"}
 # Plans and fees are the admin's: finance and arbitrators get 404 there like members.
 ADMIN_ONLY = {"plan_admin.plans", "plan_admin.update", "api_plans.admin_plans", "api_plans.edit_plan",
               "api_dispute_staff.all_open_disputes", "api_dispute_staff.operator_alerts",  # operators are admins
               "dispute_ops.open_disputes",
-              "catalog.categories", "catalog.add", "catalog.change"} | {  # the category tree; the KYB review queue
+              "catalog.categories", "catalog.add", "catalog.change",
+              "metrics.metrics", "api_metrics.metrics"} | {  # the category tree, metrics; the KYB review queue
     "verification_admin.queue", "verification_admin.case", "verification_admin.decide",
     "verification_admin.case_document_file", "api_verification.queue", "api_verification.case",
     "api_verification.case_document_file", "api_verification.decide_approve", "api_verification.decide_reject",
-    "api_verification.decide_request_info"}
+    "api_verification.decide_request_info"} | {  # matching's on-demand recompute
+    "matching_admin.overview", "matching_admin.recompute", "api_rings.recompute"}
 ARBITRATOR_ONLY = {"api_dispute_staff.my_cases", "api_dispute_staff.my_alerts"}
 # The arbitrator's desk page is for arbitrators (and admins); finance gets 404 there like members.
 DESK_PAGES = {"arbitration.queue"}

@@ -7,18 +7,23 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import pytest_asyncio
-from sqlalchemy import select
+from sqlalchemy import func, select
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.deal_steps import DealSteps
-from integrations.db.app_models import Notification
+from integrations.db.app_models import Notification, ReviewRow
+from integrations.db.reputation_models import ReputationRow
 from integrations.db.session import unit_of_work
 from tests.workflows.driver import balance, credit_terms, open_deal, timeline_kinds
 from workflows.deal import DealWorkflow
+from workflows.messages import ReviewInput
 from workflows.worker import WORKFLOW_RUNNER
 
 QUEUE = "deal-timers"
@@ -97,3 +102,22 @@ async def test_redelivery_restarts_the_inspection_window(skipping, database_url)
 
     await skipping.sleep(timedelta(days=1))
     assert timeline_kinds(database_url, deal.deal_id)[-1] == "completed"
+
+
+async def test_the_rating_window_reveals_a_lone_review_counts_it_and_refuses_a_late_one(skipping, database_url):
+    deal = await a_deal(skipping, database_url)
+    for actor, action in [(deal.seller, "accept"), (deal.buyer, "fund"), (deal.seller, "deliver"),
+                          (deal.buyer, "confirm")]:
+        await deal.act(actor, action)
+    await deal.act(deal.buyer, "review", review=ReviewInput(4, 3, 5))
+
+    await skipping.sleep(timedelta(days=14, hours=1))
+
+    assert timeline_kinds(database_url, deal.deal_id)[-1] == "closed"
+    with unit_of_work(database_url) as session:  # the timer's close counted the revealed review
+        seller = session.get(ReputationRow, deal.seller)
+        assert (seller.review_count, seller.quality, seller.timeliness, seller.completed_deals) == (1, 4.0, 3.0, 1)
+    with pytest.raises((WorkflowUpdateFailedError, RPCError)):
+        await deal.act(deal.seller, "review", review=ReviewInput(5, 5, 5))
+    with unit_of_work(database_url) as session:
+        assert session.scalar(select(func.count()).where(ReviewRow.deal_id == deal.deal_id)) == 1

@@ -4,6 +4,7 @@ Each path ends with the ledger invariants checked and each side holding exactly 
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 import stripe
+from sqlalchemy import select
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import WorkflowUpdateFailedError
@@ -28,6 +30,9 @@ from domain.money import Money, credits
 from domain.rulings import BondDecision, BondRuling, Ruling, refund, refund_share, release
 from domain.stages import Stage
 from domain.terms import DealTerms, Leg, Obligation, Role
+from integrations.db.reputation_models import CreditLineReview, ReputationRow
+from integrations.db.session import unit_of_work
+from integrations.db.verification_read_model import mark_verified
 from integrations.stripe import StripeGateway
 from tests.workflows.dispute_driver import (
     DisputeDriver,
@@ -332,3 +337,22 @@ async def test_a_barter_ruling_forfeits_the_bond_of_the_side_that_failed(env, da
     assert balance(database_url, deal.seller).posted == -20_00
     assert balance(database_url, deal.buyer).pending_out == 0
     assert_ledger_invariants(database_url, deal.deal_id)
+
+
+async def test_a_lost_dispute_counts_against_the_loser_once_the_ruling_and_its_fee_are_done(env, database_url,
+                                                                                           arbitrators):
+    deal, dispute = await disputed_credit_deal(env, database_url)
+    with unit_of_work(database_url) as session:
+        mark_verified(session, deal.seller, dt.datetime.now(dt.UTC), "verified for this test")
+    await ruled_and_final(env, database_url, deal, dispute, ruled(refund("CRD")))
+    assert timeline_kinds(database_url, deal.deal_id)[-2:] == ["ruling_executed", "dispute_fee_charged"]
+
+    with unit_of_work(database_url) as session:
+        loser, winner = session.get(ReputationRow, deal.seller), session.get(ReputationRow, deal.buyer)
+        assert (loser.lost_disputes, winner.won_disputes, loser.completed_deals) == (1, 1, 0)
+        assert loser.score < winner.score
+        review = session.scalars(select(CreditLineReview).where(CreditLineReview.business_id == deal.seller)
+                                 .order_by(CreditLineReview.id.desc())).first()
+        assert review.reasons[-1] == "-200.00 for 1 dispute lost in the last 365 days"
+    # 500.00 at verification less 200.00 for the lost dispute; the 5.00 fee it owes stays covered
+    assert balance(database_url, deal.seller).credit_limit == 300_00

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from integrations.db import queries
+from integrations.db.queries.reputation import credit_line_view
 from web.account.inbox import mark_all_read, mark_read
 from web.account.payouts import check_onboarding, payout_status, start_onboarding
 from web.auth.access import member_required
@@ -42,7 +43,8 @@ def balance():
     account = queries.balance_and_statement(db(), viewer().business_id)
     if account is None:
         abort(404)
-    return render_template("account/balance.html", account=account)
+    return render_template("account/balance.html", account=account,
+                           credit_line=credit_line_view(db(), viewer().business_id))
 
 
 @blueprint.get("/account/payouts")
@@ -71,3 +73,6 @@ def payouts_return():
     flash("Your payout account is ready." if status.ready else "Stripe still needs details: continue the set-up.",
           "success" if status.ready else "error")
     return redirect(url_for("account.payouts"), 303)
+
+
+from web.account import notification_settings, saved_searches  # noqa: E402,F401  (their routes join this blueprint)

@@ -34,7 +34,13 @@ def init_api(app: Flask) -> Api:
         disputes,
         finance,
         members,
+        messages,
+        metrics,
+        notification_preferences,
         plans,
+        reputation,
+        rings,
+        saved_searches,
         settlements,
         verification,
     )
@@ -46,7 +52,7 @@ def init_api(app: Flask) -> Api:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}, {}]
     for module in (members, catalog, deals, disputes, dispute_staff, account, finance, settlements, plans,
-                   verification):
+                   verification, notification_preferences, saved_searches, reputation, messages, metrics, rings):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
     return api

@@ -1,6 +1,7 @@
 """Disputes as API documents: the case as its viewer may see it, a queue row, and the evidence
-pack (the deal's terms and full timeline, both sides' evidence with file hashes, the settlement
-offers, assignments and rulings) as one JSON document — also rendered as HTML."""
+pack (the deal's terms and full timeline, the parties' message thread, both sides' evidence with
+file hashes, the settlement offers, assignments and rulings) as one JSON document — also
+rendered as HTML."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from domain.dispute_stages import REASON_LABELS, RULING_STAGES, DisputeAction
 from domain.disputes import STAGE_WORDS, Dispute
 from domain.money import Money
 from domain.rulings import Ruling
+from integrations.db.deal_messages import thread
 from integrations.db.queries import timeline as deal_timeline
 from integrations.db.queries.disputes import CaseSummary, Viewer, dispute_timeline, track_record
 from integrations.workflow_history import HistoryLine
@@ -121,6 +123,8 @@ def evidence_pack(session: Session, dispute: Dispute, deal: Deal, now: dt.dateti
         "dispute_timeline": [{"seq": e.seq, "kind": e.kind, "at": e.at, "summary": e.summary}
                              for e in dispute_timeline(session, dispute.deal_id)],
         "evidence": _evidence(dispute),
+        "messages": [{"side": dispute.side_name(m.author_business_id), "author": m.author_name, "at": m.at,
+                      "body": m.body} for m in thread(session, deal.deal_id)],
         "settlement_offers": [{"number": o.number, "by": dispute.side_name(o.by), "at": o.at,
                                "description": o.ruling.describe(dispute.held), "message": o.ruling.reasons}
                               for o in dispute.offers],

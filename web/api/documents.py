@@ -17,6 +17,7 @@ def deal_document(page: DealPage) -> dict[str, Any]:
         "stage": deal.stage.value,
         "stage_label": stage_label(deal.stage.value),
         "model": deal.terms.model.value,
+        "ring_id": deal.terms.ring_id,
         "version": deal.version,
         "role": page.role.value if page.role else None,
         "buyer": {"id": deal.buyer_id, "name": view.buyer_name},

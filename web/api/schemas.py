@@ -62,7 +62,7 @@ class ListingOut(Schema):
     delivery_mode = fields.String(metadata={"description": "remote, or on_site in `city`"})
     city = fields.String()
     lead_time_days = fields.Integer()
-    rating = fields.Float(allow_none=True, metadata={"description": "the business's average review, 1 to 5"})
+    rating = fields.Float(allow_none=True, metadata={"description": "the business's reputation score, 1 to 5"})
     rating_count = fields.Integer()
 
 
@@ -142,6 +142,7 @@ class DealOut(Schema):
     stage = fields.String()
     stage_label = fields.String()
     model = fields.String()
+    ring_id = fields.String(allow_none=True, metadata={"description": "The barter ring this deal is a leg of"})
     version = fields.Integer()
     role = fields.String(allow_none=True)
     buyer = fields.Nested(PartyOut)
@@ -187,6 +188,7 @@ class NotificationOut(Schema):
     body = fields.String()
     created_at = fields.DateTime()
     read_at = fields.DateTime(allow_none=True)
+    link = fields.String(allow_none=True)
 
 
 class InboxOut(Schema):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from marshmallow import ValidationError
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session
 from domain.money import CASH_CURRENCY, CREDITS, Money
 from integrations.db import queries
 from integrations.db.app_models import Listing
+from integrations.db.notification_models import ListingToMatch
+from web.rings.service import listing_published
 
 
 def price_columns(price: tuple[Money, ...]) -> dict[str, int | None]:
@@ -27,5 +30,9 @@ def publish_listing(session: Session, business_id: int, data: dict[str, Any]) ->
                       city=data["city"].strip() if data["delivery_mode"] == "on_site" else "",
                       lead_time_days=data["lead_time_days"], **price_columns(data.get("price", ())))
     session.add(listing)
+    session.flush()
+    # Saved-search alerts are matched by the worker (activities/saved_search_alerts.py), not here.
+    session.add(ListingToMatch(listing_id=listing.id, published_at=dt.datetime.now(dt.UTC)))
     session.commit()
+    listing_published(listing.id)
     return listing.id

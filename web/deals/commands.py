@@ -76,8 +76,11 @@ def counter_terms(current: DealTerms, data: dict[str, Any], now: dt.datetime) ->
     if "price" in data:
         payer = current.legs[0].payer if current.legs else Role.BUYER
         legs = tuple(Leg(payer, amount) for amount in data["price"])
+    criteria = {Role.SELLER: data.get("acceptance_criteria"), Role.BUYER: data.get("barter_criteria")}
+    obligations = tuple(o if criteria[o.provider] is None else replace(o, acceptance_criteria=criteria[o.provider])
+                        for o in current.obligations)
     terms = replace(
-        current, legs=legs,
+        current, legs=legs, obligations=obligations,
         delivery_due_at=data.get("delivery_due_at", current.delivery_due_at),
         inspection_days=data.get("inspection_days", current.inspection_days),
     )

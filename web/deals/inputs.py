@@ -48,9 +48,15 @@ class FundBody(Body):
 
 
 class CounterBody(Body):
+    """What a counter-offer may change; a field left out keeps its current value. The acceptance
+    criteria are those of the seller's service (`barter_criteria`: the buyer's service, in a
+    barter) — what the receiving side will inspect the delivery against."""
+
     price = PriceIn()
     delivery_due_at = DueAt()
     inspection_days = fields.Integer(strict=True)
+    acceptance_criteria = Text(validate=validate.Length(max=MAX_TEXT))
+    barter_criteria = Text(validate=validate.Length(max=MAX_TEXT))
 
 
 class ReviewBody(Body):

@@ -12,7 +12,7 @@ from domain.deal import Deal
 from domain.money import Money
 from domain.reviews import Review
 from domain.stages import Action
-from domain.terms import Role
+from domain.terms import Role, counter_offer_changes
 from integrations.db.queries import DealView, TimelineEntry
 
 
@@ -59,8 +59,12 @@ class DealPage:
         party_id = deal.buyer_id if role is Role.BUYER else deal.seller_id
         obligation = deal.terms.obligation_of(role)
         return {"role": role.value, "name": self.view.name_of(party_id), "is_viewer": party_id == self.viewer_business_id,
-                "obligation": obligation, "status": deal.handover(role).status if deal.handovers else "",
+                "obligation": obligation, "status": deal.handover(role).status if deal.delivers(role) else "",
                 "bond_posted": role in deal.bonds_posted}
+
+    def counter_offer_changes(self, entry: TimelineEntry) -> tuple[str, ...]:
+        """A counter-offer's changes, one line each (old → new); () for any other entry."""
+        return counter_offer_changes(entry.summary) if entry.kind == "countered" else ()
 
     def review_author(self, review: Review) -> str:
         return "You" if review.author_id == self.viewer_business_id else self.view.name_of(review.author_id)

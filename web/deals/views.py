@@ -19,6 +19,7 @@ from web.deal_service import deal_service
 from web.deals.commands import command_for, deal_input, parties_for
 from web.deals.ids import new_request_id
 from web.deals.inputs import TEST_CARDS, ProposalForm, action_form
+from web.deals.messages import MessageForm, send_message, thread_panel
 from web.deals.page import deal_page
 from web.disputes.page import deal_dispute_panel
 from web.errors import form_errors
@@ -101,12 +102,35 @@ def _my_deal(deal_id: str) -> queries.DealView:
 @blueprint.get("/deals/<deal_id>")
 @member_required
 def deal_detail(deal_id: str):
+    return _render_deal(deal_id)
+
+
+def _render_deal(deal_id: str, status: int = 200, message_values: dict | None = None,
+                 message_errors: dict | None = None):
     page = deal_page(_my_deal(deal_id), viewer().business_id, _now())
     account = queries.balance_and_statement(db(), viewer().business_id, limit=0) \
         if Action.FUND in page.allowed_actions else None
     dispute = deal_dispute_panel(db(), page.deal, viewer().business_id, _now())
     return render_template("deals/deal.html", page=page, account=account, read_only=False, test_cards=TEST_CARDS,
-                           dispute=dispute, min_date=(_now() + dt.timedelta(days=1)).date().isoformat())
+                           dispute=dispute, messages=thread_panel(page.deal, _now(), message_values, message_errors),
+                           min_date=(_now() + dt.timedelta(days=1)).date().isoformat()), status
+
+
+@blueprint.post("/deals/<deal_id>/messages")
+@member_required
+def post_message(deal_id: str):
+    deal = queries.deal_state_for_party(db(), deal_id, viewer().business_id)
+    if deal is None:
+        abort(404)
+    raw = form_data(request.form)
+    try:
+        data = MessageForm().load(raw)
+        send_message(deal, viewer(), data, data["request_id"], _now())
+    except (ValidationError, InvalidInput) as error:
+        return _render_deal(deal_id, 422, {**raw, "request_id": raw.get("request_id") or new_request_id()},
+                            form_errors(error))
+    flash("Message sent.", "success")
+    return redirect(url_for("deals.deal_detail", deal_id=deal_id, _anchor="messages"), 303)
 
 
 @blueprint.post("/deals/<deal_id>/actions/<action_name>")

@@ -21,6 +21,7 @@ from domain.dispute_stages import DisputeAction
 from domain.disputes import Dispute
 from domain.errors import InvalidInput
 from integrations.db import queries
+from integrations.db.deal_messages import thread
 from integrations.db.queries.disputes import Viewer, arbitrator_queue, dispute_state, track_record
 from web.auth.access import staff_required
 from web.auth.identity import viewer
@@ -64,7 +65,8 @@ def _render(found: tuple[Dispute, queries.DealView], status: int = 200, **form):
     dispute, deal = found
     records = [(deal.name_of(p), dispute.role_of(p).value, track_record(db(), p)) for p in dispute.parties]
     case = page.desk_page(db(), dispute, deal, viewer().id, **form)
-    return render_template("disputes/case.html", case=case, records=records), status
+    messages = {"thread": thread(db(), dispute.deal_id)}  # read only: staff never write in it
+    return render_template("disputes/case.html", case=case, records=records, messages=messages), status
 
 
 @blueprint.get("/")

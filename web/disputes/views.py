@@ -24,6 +24,7 @@ from web.auth.identity import viewer
 from web.db import db
 from web.deal_service import deal_service
 from web.deals.inputs import TEST_CARDS
+from web.deals.messages import thread_panel
 from web.deals.page import deal_page
 from web.disputes import evidence, page
 from web.disputes.commands import send
@@ -86,7 +87,7 @@ def _deal_page_with_errors(deal: queries.DealView, values: dict, errors: dict):
     now, me = _now(), viewer().business_id
     panel = page.deal_dispute_panel(db(), deal.deal, me, now, values, errors)
     return render_template("deals/deal.html", page=deal_page(deal, me, now), account=None, read_only=False,
-                           test_cards=TEST_CARDS, dispute=panel,
+                           test_cards=TEST_CARDS, dispute=panel, messages=thread_panel(deal.deal, now),
                            min_date=(now + dt.timedelta(days=1)).date().isoformat()), 422
 
 

@@ -1,9 +1,9 @@
-// Draws the finance charts from the page's JSON block (#finance-charts). A static file on
-// purpose: the CSP allows no inline script. Amounts arrive as integer minor units with their
+// Draws the finance charts (and the operator metrics', #metrics-charts, in the same shape) from
+// the page's JSON block (#finance-charts). A static file on purpose: the CSP allows no inline script. Amounts arrive as integer minor units with their
 // currency's exponent and are scaled here for display only; the CSV exports keep exact values.
 (function () {
   "use strict";
-  var source = document.getElementById("finance-charts");
+  var source = document.getElementById("finance-charts") || document.getElementById("metrics-charts");
   if (!source || typeof Chart === "undefined") {
     return;
   }

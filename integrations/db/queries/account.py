@@ -22,14 +22,14 @@ from integrations.db.queries.views import CreditAccount, NotificationView, Staff
 def inbox(session: Session, business_id: int, limit: int = 100) -> list[NotificationView]:
     rows = session.scalars(select(Notification).where(Notification.business_id == business_id)
                            .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
-    return [NotificationView(n.id, n.deal_id, n.kind, n.subject, n.body, n.created_at, n.read_at)
+    return [NotificationView(n.id, n.deal_id, n.kind, n.subject, n.body, n.created_at, n.read_at, n.link)
             for n in rows]
 
 
 def notification(session: Session, business_id: int, notification_id: int) -> NotificationView | None:
     n = session.scalar(select(Notification).where(
         Notification.id == notification_id, Notification.business_id == business_id))
-    return NotificationView(n.id, n.deal_id, n.kind, n.subject, n.body, n.created_at, n.read_at) if n else None
+    return NotificationView(n.id, n.deal_id, n.kind, n.subject, n.body, n.created_at, n.read_at, n.link) if n else None
 
 
 def unread_count(session: Session, business_id: int) -> int:

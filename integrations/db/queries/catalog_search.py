@@ -24,9 +24,10 @@ from sqlalchemy import text as text_clause
 from sqlalchemy.orm import Session
 
 from domain.money import CASH_CURRENCY, CREDITS
-from integrations.db.app_models import Business, Category, Listing, ReviewRow
+from integrations.db.app_models import Business, Category, Listing
 from integrations.db.queries.catalog import clean_query, listing_prices
 from integrations.db.queries.views import CategoryView, ListingView, Page
+from integrations.db.reputation_models import ReputationRow
 
 __all__ = ["ListingSearch", "PAYMENT_MODELS", "SORTS", "find_listings"]
 
@@ -59,9 +60,11 @@ class ListingSearch:
 
 
 def _ratings():
-    average = (ReviewRow.quality + ReviewRow.timeliness + ReviewRow.communication) / 3.0
-    return (select(ReviewRow.subject_id, func.avg(average).label("rating"), func.count().label("n"))
-            .where(ReviewRow.revealed).group_by(ReviewRow.subject_id).subquery("ratings"))
+    """The stored reputation score (integrations/db/reputation_read_model.py) of businesses with
+    at least one revealed review: one row per business, read by key, never aggregated here."""
+    return (select(ReputationRow.business_id.label("subject_id"), ReputationRow.score.label("rating"),
+                   ReputationRow.review_count.label("n"))
+            .where(ReputationRow.review_count > 0).subquery("ratings"))
 
 
 def _price_column(currency: str):
@@ -179,10 +182,9 @@ def matching_ids(search: ListingSearch, match=None) -> Select:
 
 
 def _details(session: Session, ids: list[int]) -> list[ListingView]:
-    average = (ReviewRow.quality + ReviewRow.timeliness + ReviewRow.communication) / 3.0
-    revealed = (ReviewRow.subject_id == Listing.business_id) & ReviewRow.revealed
-    rating = select(func.avg(average)).where(revealed).correlate(Listing).scalar_subquery()
-    count = select(func.count()).where(revealed).correlate(Listing).scalar_subquery()
+    rated = (ReputationRow.business_id == Listing.business_id) & (ReputationRow.review_count > 0)
+    rating = select(ReputationRow.score).where(rated).correlate(Listing).scalar_subquery()
+    count = select(ReputationRow.review_count).where(rated).correlate(Listing).scalar_subquery()
     rows = session.execute(
         select(Listing, Business, Category, rating, count)
         .join(Business, Business.id == Listing.business_id)

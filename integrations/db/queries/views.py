@@ -52,7 +52,7 @@ class ListingView:
     delivery_mode: str = "remote"  # or "on_site", in `city`
     city: str = ""
     lead_time_days: int = 14
-    rating: float | None = None  # the business's average revealed review, 1 to 5
+    rating: float | None = None  # the business's reputation score, 1 to 5 (None: no review yet)
     rating_count: int = 0
 
 
@@ -127,6 +127,7 @@ class NotificationView:
     body: str
     created_at: dt.datetime
     read_at: dt.datetime | None
+    link: str | None = None  # a path on the site (a listing, for saved-search alerts)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from integrations.db.app_models import DealRow, Listing, ReviewRow
 from integrations.db.queries.catalog_search import ListingSearch, find_listings
 from integrations.db.queries.category_tree import category_tree, subtree_ids
+from integrations.db.reputation_models import ReputationRow
+from integrations.db.reputation_read_model import refresh_reputation
 from integrations.db.session import unit_of_work
 from tests.builders import a_business, a_listing
 
@@ -38,6 +40,8 @@ def a_review(database_url: str, subject_id: int, score: int) -> None:
         session.flush()
         session.add(ReviewRow(deal_id=deal_id, author_id=author.business_id, subject_id=subject_id, quality=score,
                               timeliness=score, communication=score, comment="", revealed=True, at=now))
+        session.flush()
+        refresh_reputation(session, subject_id, now)  # as the deal step that reveals a review does
 
 
 @pytest.fixture
@@ -118,11 +122,14 @@ def test_delivery_remote_and_on_site_in_a_city(database_url, owner):
 
 
 def test_minimum_rating_and_sorting_by_rating(database_url):
+    """On the stored reputation score: a few reviews are shrunk toward the platform's mean, so
+    each business here has five of them."""
     w = word()
     good, poor, unrated = (a_business(database_url) for _ in range(3))
-    a_review(database_url, good.business_id, 5)
-    a_review(database_url, good.business_id, 4)
-    a_review(database_url, poor.business_id, 2)
+    for score in (5, 5, 5, 5, 4):
+        a_review(database_url, good.business_id, score)
+    for score in (2, 2, 2, 2, 1):
+        a_review(database_url, poor.business_id, score)
     by_good = a_listing(database_url, good.business_id, title=f"{w} good")
     by_poor = a_listing(database_url, poor.business_id, title=f"{w} poor")
     by_unrated = a_listing(database_url, unrated.business_id, title=f"{w} unrated")
@@ -130,7 +137,10 @@ def test_minimum_rating_and_sorting_by_rating(database_url):
     assert search(database_url, q=w, sort="rating") == [by_good, by_poor, by_unrated]
     with unit_of_work(database_url) as session:
         shown = find_listings(session, ListingSearch(q=w, min_rating=4.0)).items[0]
-    assert (shown.rating, shown.rating_count) == (4.5, 2)
+        stored = session.get(ReputationRow, good.business_id)
+        unrated_shown = find_listings(session, ListingSearch(q=f"{w} unrated")).items[0]
+    assert (shown.rating, shown.rating_count) == (stored.score, 5) and stored.score >= 4.0
+    assert (unrated_shown.rating, unrated_shown.rating_count) == (None, 0)
 
 
 def test_sorting_by_price_and_newest_and_paging(database_url, owner):

@@ -1,0 +1,235 @@
+"""Reputation and credit lines, recomputed inside the deal step that changed a track record.
+
+A deal step that completes a deal, reveals its reviews (closed) or ends a dispute's money moves
+(the ruling executed, and its fee charged or waived) reviews both parties: their reputation is
+recomputed from the reviews and disputes in the database, their credit line from the policy,
+the ledger's line is set through `Ledger.set_credit_limit` (the database still enforces it), and
+a member whose line moves finds a notice in its inbox. It all happens in the step's own
+transaction, so no activity is added to any workflow history, and it happens once: the step's
+(deal, seq) row is claimed before, and a retried step finds it taken.
+
+The parties' credit accounts are locked first, in address order like the ledger's postings, so
+two steps that review crossed parties queue instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, or_, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from domain.credit_policy import (
+    CreditChange,
+    CreditLine,
+    CreditPolicy,
+    TrackRecord,
+    credit_line,
+    review_credit_line,
+)
+from domain.deal import Deal
+from domain.errors import InvalidInput
+from domain.ledger import member_account
+from domain.money import CREDITS
+from domain.reputation import (
+    DisputeResult,
+    Rating,
+    Reputation,
+    ReputationPolicy,
+    platform_mean,
+    reputation_of,
+)
+from domain.steps import Step
+from integrations.db.app_models import Notification, ReviewRow
+from integrations.db.dispute_models import DisputeRow
+from integrations.db.ledger import Ledger
+from integrations.db.reputation_models import CreditLineReview, ReputationRow
+from integrations.db.verification_read_model import is_verified
+
+# The newest reviews that count. Older ones are at least 4 half-lives old in a busy business's
+# history, and reading them all would make every completed deal cost more than the last.
+REVIEWS_COUNTED = 500
+REVIEWING_STEPS = frozenset({"completed", "closed"})
+AFTER_A_RULING = frozenset({"ruling_executed", "dispute_fee_charged", "dispute_fee_waived"})
+KEPT_ON_REBUILD = ("business_id", "completed_deals", "completed_volume_minor")
+DECIDED_AGAINST_ONE_SIDE = ("lost_by_buyer", "lost_by_seller")  # disputes.outcome values
+
+
+def reviews_track_record(deal: Deal, step: Step) -> bool:
+    """Whether this step changes the parties' track record. After a ruling the review waits for
+    the dispute fee: lowering a line first could refuse the fee the ruling charged."""
+    return step.kind in REVIEWING_STEPS or (step.kind in AFTER_A_RULING and not deal.fees_due)
+
+
+def lock_credit_accounts(session: Session, business_ids: tuple[int, ...]) -> None:
+    addresses = sorted(member_account(b, CREDITS) for b in set(business_ids))
+    session.execute(text("SELECT 1 FROM ledger_accounts WHERE address = ANY(:addresses) ORDER BY address FOR UPDATE"),
+                    {"addresses": addresses})
+
+
+def review_parties(session: Session, deal: Deal, step: Step, reputation_policy: ReputationPolicy | None = None,
+                   credit_policy: CreditPolicy | None = None) -> list[CreditChange]:
+    """Recompute both parties' reputation and credit line; the changes of line, each noticed."""
+    if step.kind == "completed":
+        volume = sum(leg.amount.amount_minor for leg in deal.terms.legs)
+        for business_id in deal.parties:
+            _count_completed(session, business_id, volume, step.at)
+    prior = _platform_mean(session, reputation_policy)
+    changes = []
+    for business_id in sorted(set(deal.parties)):
+        scored = _recompute_reputation(session, business_id, prior, step.at, reputation_policy)
+        change = _review_credit_line(session, business_id, scored, f"deal:{deal.deal_id}:{step.seq}",
+                                     step.at, credit_policy or CreditPolicy())
+        if change is not None and change.changed:
+            _notify(session, change, deal.deal_id, f"credit:{business_id}:deal:{deal.deal_id}:{step.seq}", step.at)
+            changes.append(change)
+    return changes
+
+
+# ---- reputation ---------------------------------------------------------------------------
+def _count_completed(session: Session, business_id: int, volume_minor: int, at: dt.datetime) -> None:
+    table = ReputationRow.__table__
+    session.execute(insert(table).values(_blank(business_id, at) | dict(completed_deals=1,
+                                                                        completed_volume_minor=volume_minor))
+                    .on_conflict_do_update(index_elements=[table.c.business_id], set_=dict(
+                        completed_deals=table.c.completed_deals + 1,
+                        completed_volume_minor=table.c.completed_volume_minor + volume_minor)))
+
+
+def _blank(business_id: int, at: dt.datetime) -> dict:
+    return dict(business_id=business_id, score=ReputationPolicy().default_mean, review_count=0, review_sum=0.0,
+                lost_disputes=0, won_disputes=0, completed_deals=0, completed_volume_minor=0, parts=[],
+                updated_at=at)
+
+
+def _columns(reputation: Reputation, ratings: list[Rating], at: dt.datetime) -> dict:
+    return dict(score=reputation.score, review_count=reputation.review_count,
+                review_sum=sum(r.mean for r in ratings), quality=reputation.quality,
+                timeliness=reputation.timeliness, communication=reputation.communication,
+                lost_disputes=reputation.lost_disputes, won_disputes=reputation.won_disputes,
+                parts=list(reputation.parts()), updated_at=at)
+
+
+def _platform_mean(session: Session, policy: ReputationPolicy | None) -> float:
+    total, count = session.execute(select(func.coalesce(func.sum(ReputationRow.review_sum), 0.0),
+                                          func.coalesce(func.sum(ReputationRow.review_count), 0))).one()
+    return platform_mean(float(total), int(count), policy)
+
+
+def ratings_of(session: Session, business_id: int) -> list[Rating]:
+    rows = session.execute(
+        select(ReviewRow.at, ReviewRow.quality, ReviewRow.timeliness, ReviewRow.communication)
+        .where(ReviewRow.subject_id == business_id, ReviewRow.revealed)
+        .order_by(ReviewRow.at.desc()).limit(REVIEWS_COUNTED)).all()
+    return [Rating(*row) for row in rows]
+
+
+def dispute_results_of(session: Session, business_id: int) -> list[DisputeResult]:
+    rows = session.execute(
+        select(DisputeRow.outcome, DisputeRow.buyer_id, DisputeRow.closed_at, DisputeRow.updated_at)
+        .where(or_(DisputeRow.buyer_id == business_id, DisputeRow.seller_id == business_id),
+               DisputeRow.outcome.in_(DECIDED_AGAINST_ONE_SIDE))).all()
+    return [DisputeResult(closed_at or updated_at, lost=(buyer_id == business_id) == (outcome == "lost_by_buyer"))
+            for outcome, buyer_id, closed_at, updated_at in rows]
+
+
+def _recompute_reputation(session: Session, business_id: int, prior: float, at: dt.datetime,
+                          policy: ReputationPolicy | None) -> tuple[Reputation, list[DisputeResult]]:
+    ratings, disputes = ratings_of(session, business_id), dispute_results_of(session, business_id)
+    reputation = reputation_of(ratings, disputes, prior, at, policy)
+    values = _columns(reputation, ratings, at)
+    table = ReputationRow.__table__
+    session.execute(insert(table).values(_blank(business_id, at) | values)
+                    .on_conflict_do_update(index_elements=[table.c.business_id], set_=values))
+    return reputation, disputes
+
+
+def refresh_reputation(session: Session, business_id: int, at: dt.datetime) -> Reputation:
+    """Recompute one business's stored reputation alone (its credit line is left as it is)."""
+    return _recompute_reputation(session, business_id, _platform_mean(session, None), at, None)[0]
+
+
+def rebuild_reputations(session: Session, at: dt.datetime, policy: ReputationPolicy | None = None) -> int:
+    """Recompute every reviewed or disputed business's reputation in a few statements (a backfill,
+    and the benchmark's seed); the number of businesses written. Deal counters are kept."""
+    ratings: dict[int, list[Rating]] = {}
+    for subject_id, *values in session.execute(
+            select(ReviewRow.subject_id, ReviewRow.at, ReviewRow.quality, ReviewRow.timeliness,
+                   ReviewRow.communication).where(ReviewRow.revealed)):
+        ratings.setdefault(subject_id, []).append(Rating(*values))
+    results: dict[int, list[DisputeResult]] = {}
+    for outcome, buyer_id, seller_id, closed_at, updated_at in session.execute(
+            select(DisputeRow.outcome, DisputeRow.buyer_id, DisputeRow.seller_id, DisputeRow.closed_at,
+                   DisputeRow.updated_at).where(DisputeRow.outcome.in_(DECIDED_AGAINST_ONE_SIDE))):
+        loser = buyer_id if outcome == "lost_by_buyer" else seller_id
+        for party in (buyer_id, seller_id):
+            results.setdefault(party, []).append(DisputeResult(closed_at or updated_at, lost=party == loser))
+    everyone = [r for rs in ratings.values() for r in rs]
+    prior = platform_mean(sum(r.mean for r in everyone), len(everyone), policy)
+    table, rows = ReputationRow.__table__, []
+    for business_id in sorted(set(ratings) | set(results)):
+        own = ratings.get(business_id, [])
+        reputation = reputation_of(own, results.get(business_id, []), prior, at, policy)
+        rows.append(_blank(business_id, at) | _columns(reputation, own, at))
+    for start in range(0, len(rows), 1_000):
+        statement = insert(table).values(rows[start:start + 1_000])
+        session.execute(statement.on_conflict_do_update(
+            index_elements=[table.c.business_id],
+            set_={name: statement.excluded[name] for name in rows[0] if name not in KEPT_ON_REBUILD}))
+    return len(rows)
+
+
+# ---- credit line --------------------------------------------------------------------------
+def track_record(session: Session, business_id: int, reputation: Reputation, disputes: list[DisputeResult],
+                 at: dt.datetime, policy: CreditPolicy) -> TrackRecord:
+    row = session.get(ReputationRow, business_id)
+    since = at - dt.timedelta(days=policy.lost_disputes_window_days)
+    return TrackRecord(
+        verified=is_verified(session, business_id),
+        completed_deals=row.completed_deals if row else 0,
+        completed_volume_minor=row.completed_volume_minor if row else 0,
+        reputation=reputation, recent_lost_disputes=sum(1 for d in disputes if d.lost and d.at >= since))
+
+
+def credit_line_now(session: Session, business_id: int, at: dt.datetime,
+                    policy: CreditPolicy | None = None) -> CreditLine:
+    """What the policy would set now, read-only (a page explaining a line no review has set yet)."""
+    policy = policy or CreditPolicy()
+    ratings, disputes = ratings_of(session, business_id), dispute_results_of(session, business_id)
+    reputation = reputation_of(ratings, disputes, _platform_mean(session, None), at)
+    return credit_line(track_record(session, business_id, reputation, disputes, at, policy), policy)
+
+
+def _review_credit_line(session: Session, business_id: int, scored: tuple[Reputation, list[DisputeResult]],
+                        cause: str, at: dt.datetime, policy: CreditPolicy) -> CreditChange | None:
+    ledger, address = Ledger(session), member_account(business_id, CREDITS)
+    try:
+        account = ledger.balance(address)
+    except InvalidInput:  # no credit account: not a member business
+        return None
+    reputation, disputes = scored
+    line = credit_line(track_record(session, business_id, reputation, disputes, at, policy), policy)
+    usage = max(account.pending_out - account.posted, 0)
+    change = review_credit_line(business_id, account.credit_limit or 0, usage, line)
+    if change.changed:
+        ledger.set_credit_limit(address, change.in_force_minor)
+    latest = session.scalar(select(CreditLineReview).where(CreditLineReview.business_id == business_id)
+                            .order_by(CreditLineReview.id.desc()).limit(1))
+    if change.changed or latest is None or list(change.reasons) != latest.reasons:
+        session.add(CreditLineReview(
+            business_id=business_id, cause=cause, previous_minor=change.previous_minor,
+            target_minor=change.target_minor, in_force_minor=change.in_force_minor, usage_minor=usage,
+            reasons=list(change.reasons), at=at))
+        session.flush()
+    return change
+
+
+def _notify(session: Session, change: CreditChange, deal_id: str, key: str, at: dt.datetime) -> None:
+    notice = change.notice()
+    if notice is None:
+        return
+    session.execute(insert(Notification).values(
+        business_id=notice.business_id, deal_id=deal_id, dedupe_key=key, kind=notice.kind,
+        subject=notice.subject, body=notice.body, created_at=at, email_status="pending",
+    ).on_conflict_do_nothing(index_elements=[Notification.dedupe_key]))

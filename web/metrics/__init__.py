@@ -1,0 +1,1 @@
+"""Operator metrics for admins (`/staff/metrics`)."""

@@ -69,9 +69,10 @@ def run_deal(buyer: ApiClient, seller: ApiClient, listing_id: int, due: str) -> 
 async def activities_per_deal(address: str, deal_id: str) -> int:
     client = await Client.connect(address)
     history = await client.get_workflow_handle(deal_workflow_id(deal_id)).fetch_history()
-    # Deal steps are local activities (recorded as markers); count regular ones too.
+    # Deal steps are local activities (recorded as markers); count regular ones too. A patch
+    # (`workflow.patched`) is a marker as well, but no activity.
     return sum(1 for e in history.events if e.HasField("activity_task_scheduled_event_attributes")
-               or e.HasField("marker_recorded_event_attributes"))
+               or e.marker_recorded_event_attributes.marker_name == "core_local_activity")
 
 
 def measure(deals: int, concurrency: int) -> dict:

@@ -22,12 +22,18 @@ from temporalio.client import (
     WithStartWorkflowOperation,
     WorkflowUpdateFailedError,
 )
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.deal import Deal
 from domain.errors import ERRORS_BY_CODE, InvalidInput, TradepactError
+from domain.stages import Stage
 from integrations.payload_converter import DATA_CONVERTER
 from integrations.workflow_history import HistoryLine, history_lines
 from workflows.dispute_messages import DisputeCommand, DisputeReply, OpenDispute
@@ -44,6 +50,7 @@ from workflows.names import (
     DEAL_OPEN_DISPUTE,
     DEAL_OPENED,
     DEAL_QUERY,
+    DEAL_STAGE,
     DEAL_STRIPE_SIGNAL,
     DEAL_UPDATE,
     DEAL_WORKFLOW,
@@ -58,6 +65,7 @@ from workflows.names import (
 T = TypeVar("T")
 CALL_TIMEOUT = 5.0
 PAYOUT_RETRY_TIMEOUT = 20.0  # a Stripe transfer, with a retry or two if Stripe is slow
+OPENING_STAGE = TypedSearchAttributes([SearchAttributePair(DEAL_STAGE, Stage.PROPOSED.value)])  # every deal opens proposed
 
 
 class TemporalUnavailable(Exception):
@@ -117,6 +125,8 @@ class TemporalGateway:
             DEAL_WORKFLOW, start, id=deal_workflow_id(start.deal_id), task_queue=self.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            # Set with the start, DealStage costs the workflow no upsert (a visibility write) for it.
+            search_attributes=OPENING_STAGE,
         )
         try:
             return await self._guarded(client.execute_update_with_start_workflow(

@@ -10,7 +10,7 @@ deal's next alarm or until a party acts, then asks the domain what is due.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -56,6 +56,10 @@ with workflow.unsafe.imports_passed_through():
 # What a ring's leg reports to its ring: its service accepted, or the deal over without it.
 RING_REPORTS = frozenset({Stage.RATING, Stage.CLOSED, Stage.CANCELLED, Stage.DECLINED, Stage.EXPIRED})
 
+# Since this patch a deal upserts DealStage only when the stage moves and keeps its alarm timer
+# while the alarm's time stands (fewer history events and server writes per step).
+LEAN_COMMANDS_PATCH = "deal-stage-on-change-kept-alarm"
+
 # Domain refusals never succeed on retry; anything else (database down) is retried.
 STEP_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -97,9 +101,16 @@ class DealWorkflow:
         self._dispute_policy: DisputePolicy | None = None
         self._dispute: Dispute | None = None  # the deal's dispute, once opened (at most one)
         self._dispute_child: ChildWorkflowHandle | None = None  # while it runs
+        # The one alarm timer, kept across steps while its time stands (`_sleep_on_kept_alarm`).
+        self._alarm: asyncio.Future[None] | None = None
+        self._alarm_at: datetime | None = None
+        self._lean_commands = False
 
     @workflow.run
     async def run(self, start: DealInput) -> DealResult:
+        # Deals started before this patch upserted DealStage and restarted the alarm timer at
+        # every step; their histories must replay with those commands.
+        self._lean_commands = workflow.patched(LEAN_COMMANDS_PATCH)
         try:
             opening = self._open(start)
         except TradepactError as error:
@@ -131,6 +142,9 @@ class DealWorkflow:
         return self._deal
 
     async def _sleep_until_next_alarm(self) -> None:
+        if self._lean_commands:
+            await self._sleep_on_kept_alarm()
+            return
         seen = self._changes
         alarm_at = self.deal.next_alarm_at()
         timeout = None
@@ -140,6 +154,29 @@ class DealWorkflow:
             await workflow.wait_condition(lambda: self._changes != seen, timeout=timeout)
         except TimeoutError:
             pass
+
+    async def _sleep_on_kept_alarm(self) -> None:
+        """Sleep until a party acts or the alarm rings, keeping the timer while its time stands.
+
+        Each timer started or cancelled is a history event and timer-queue work on the server,
+        and most steps do move the alarm; a step that leaves it where it was (the first of the
+        two reviews, for one) need not touch the timer.
+        """
+        seen = self._changes
+        alarm_at = self.deal.next_alarm_at()
+        if alarm_at != self._alarm_at or self._alarm is None or self._alarm.done():
+            if self._alarm is not None and not self._alarm.done():
+                self._alarm.cancel()
+            self._alarm, self._alarm_at = None, alarm_at
+            if alarm_at is not None:
+                delay = max((alarm_at - workflow.now()).total_seconds(), 0.001)
+                self._alarm = asyncio.ensure_future(workflow.sleep(delay))
+        alarm = self._alarm
+        await workflow.wait_condition(lambda: self._changes != seen or (alarm is not None and alarm.done()))
+        if self._dispute_child is not None and alarm is not None and not alarm.done():
+            # The deal's clock stops while its dispute runs; the alarm is set again after.
+            alarm.cancel()
+            self._alarm, self._alarm_at = None, None
 
     async def _record(self, outcome: Outcome) -> None:
         """Persist the step (ledger, read model, notices in one transaction), then adopt it.
@@ -173,7 +210,11 @@ class DealWorkflow:
         before = self._deal.stage if self._deal is not None else None
         self._deal = outcome.deal
         self._changes += 1
-        workflow.upsert_search_attributes([DEAL_STAGE.value_set(outcome.deal.stage.value)])
+        stage = outcome.deal.stage.value
+        # An upsert is a visibility write on the server: only when the stage moves (the web
+        # starts a deal with DealStage already set to its opening stage).
+        if not self._lean_commands or workflow.info().typed_search_attributes.get(DEAL_STAGE) != stage:
+            workflow.upsert_search_attributes([DEAL_STAGE.value_set(stage)])
         if outcome.deal.terms.ring_id and outcome.deal.stage is not before and outcome.deal.stage in RING_REPORTS:
             await self._tell_ring(outcome.deal)
         for movement, reason in refused:

@@ -24,7 +24,7 @@ from temporalio.client import (
     ScheduleSpec,
 )
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+from temporalio.worker.workflow_sandbox import SandboxRestrictions
 
 from activities.cash import CashSteps
 from activities.deal_steps import DealSteps
@@ -52,12 +52,13 @@ from workflows.payout_retry import PayoutRetryWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 from workflows.ring import RingWorkflow
 from workflows.ring_messages import MatchRun
+from workflows.sandbox import LeanSandboxedWorkflowRunner
 from workflows.subscription import SubscriptionWorkflow
 from workflows.verification import VerificationWorkflow
 
 # The pure domain is deterministic by construction; passing it through keeps one copy of its
 # classes, so dataclasses decoded from history resolve their type hints.
-WORKFLOW_RUNNER = SandboxedWorkflowRunner(
+WORKFLOW_RUNNER = LeanSandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules(
         "domain", "workflows.messages", "workflows.subscription_messages", "workflows.dispute_messages",
         "workflows.verification_messages", "workflows.ring_messages")

@@ -15,6 +15,7 @@ from integrations.db.app_models import DealEvent
 from integrations.db.ledger import Ledger
 from integrations.db.members import register_business
 from integrations.db.session import unit_of_work
+from integrations.temporal import OPENING_STAGE
 from workflows.deal import DealWorkflow
 from workflows.messages import DealCommand, DealInput, DealReply
 from workflows.names import DEAL_OPENED, DEAL_UPDATE, deal_workflow_id
@@ -77,7 +78,7 @@ async def open_deal(client: Client, database_url: str, task_queue: str = "tradep
     handle = await client.start_workflow(
         DealWorkflow.run,
         DealInput(deal_id, buyer, seller, buyer, terms or credit_terms(), **input_fields),
-        id=deal_workflow_id(deal_id), task_queue=task_queue,
+        id=deal_workflow_id(deal_id), task_queue=task_queue, search_attributes=OPENING_STAGE,
     )
     await handle.execute_update(DEAL_OPENED, result_type=DealReply)
     return DealDriver(client, deal_id, buyer, seller)

@@ -116,9 +116,16 @@ def array_literal(values: list[str | int | None]) -> str:
     literal cast by the statement (`%s::text[]`) costs a string join. Inside double quotes
     only `"` and `\\` need escaping, so any address, currency or number survives as it is.
     """
-    return "{" + ",".join("NULL" if value is None else
-                          '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-                          for value in values) + "}"
+    elements = []
+    for value in values:
+        if value is None:
+            elements.append("NULL")
+            continue
+        element = str(value)
+        if '"' in element or "\\" in element:
+            element = element.replace("\\", "\\\\").replace('"', '\\"')
+        elements.append('"' + element + '"')
+    return "{" + ",".join(elements) + "}"
 
 
 def opened_on_demand(address: str) -> tuple[str, int | None] | None:

@@ -2,9 +2,9 @@
 
 The database itself keeps the books honest (migration 0001_ledger holds the triggers and the
 `ledger_move` / `ledger_settle` functions; 0011_ledger_batch checks balance per statement): a
-transfer's entries sum to zero per currency, an
-entry is in its account's currency, an account never passes its credit line, entries are never
-updated or deleted, and a transfer changes only once, from a pending hold to posted or voided.
+transfer's entries sum to zero per currency, an entry is in its account's currency, an account
+never passes its credit line, entries are never updated or deleted, and a transfer changes only
+once, from a pending hold to posted or voided.
 Balances on the account row are maintained by triggers from the entries; nothing else writes them.
 This module must not import the domain: it describes storage only (`integrations.db.ledger`
 speaks the domain's language).

@@ -108,6 +108,26 @@ class DealTransfer:
     postings: tuple[Posting, ...]  # empty for a void; a hold's postings are its reservations
 
 
+def array_literal(values: list[str | int | None]) -> str:
+    """PostgreSQL's text form of an array, every element quoted (NULL for None).
+
+    psycopg works out a Python list's element type on every call, which cost more client CPU
+    than the rest of a posting's parameters together (about 60 µs against 6 µs); a text
+    literal cast by the statement (`%s::text[]`) costs a string join. Inside double quotes
+    only `"` and `\\` need escaping, so any address, currency or number survives as it is.
+    """
+    elements = []
+    for value in values:
+        if value is None:
+            elements.append("NULL")
+            continue
+        element = str(value)
+        if '"' in element or "\\" in element:
+            element = element.replace("\\", "\\\\").replace('"', '\\"')
+        elements.append('"' + element + '"')
+    return "{" + ",".join(elements) + "}"
+
+
 def opened_on_demand(address: str) -> tuple[str, int | None] | None:
     """Kind and credit limit of accounts the ledger opens itself; None: must already exist."""
     if address.startswith("deal:"):
@@ -128,6 +148,7 @@ def unopened(address: str, currency: str) -> AccountBalance:
 class Ledger:
     def __init__(self, session: Session | Connection) -> None:
         self.session = session
+        self._cursor: psycopg.Cursor | None = None  # see `_command`
 
     # ---- accounts -----------------------------------------------------------------------
     def open_account(self, address: str, currency: str, kind: str, credit_limit: int | None = 0) -> None:
@@ -188,11 +209,11 @@ class Ledger:
         opening = [opened_on_demand(address) for address, _ in postings]
         return self._command(MOVE, (
             transfer_id, pending, deal_id, memo,
-            [address for address, _ in postings],
-            [amount.amount_minor for _, amount in postings],
-            [amount.currency for _, amount in postings],
-            [how[0] if how else None for how in opening],
-            [how[1] if how else None for how in opening]))
+            array_literal([address for address, _ in postings]),
+            array_literal([amount.amount_minor for _, amount in postings]),
+            array_literal([amount.currency for _, amount in postings]),
+            array_literal([how[0] if how else None for how in opening]),
+            array_literal([how[1] if how else None for how in opening])))
 
     def _command(self, statement: str, params: tuple) -> tuple[str, str | None]:
         """One command in the caller's transaction, on the caller's own psycopg connection.
@@ -206,10 +227,14 @@ class Ledger:
         if not connection.in_transaction():
             connection.begin()  # SQLAlchemy cannot see the driver's implicit BEGIN, nor commit it
         driver = connection.connection.driver_connection
+        cursor = self._cursor
+        if cursor is None or cursor.connection is not driver or cursor.closed:
+            # A new cursor copies the connection's adapters: about a tenth of a posting's
+            # client CPU, so one is kept while the connection stays the same.
+            cursor = self._cursor = driver.cursor()
         try:
-            with driver.cursor() as cursor:
-                cursor.execute(statement, params, prepare=True)
-                outcome, detail = cursor.fetchone()
+            cursor.execute(statement, params, prepare=True)
+            outcome, detail = cursor.fetchone()
         except psycopg.Error as error:
             raise DBAPIError.instance(statement, params, error, psycopg.Error) from error
         return outcome, detail

@@ -1,9 +1,10 @@
 """Ledger tables: accounts, immutable transfers, and their entries (double entry).
 
 The database itself keeps the books honest (migration 0001_ledger holds the triggers and the
-`ledger_move` / `ledger_settle` functions): a transfer's entries sum to zero per currency, an
-entry is in its account's currency, an account never passes its credit line, entries are never
-updated or deleted, and a transfer changes only once, from a pending hold to posted or voided.
+`ledger_move` / `ledger_settle` functions; 0011_ledger_batch checks balance per statement): a
+transfer's entries sum to zero per currency, an entry is in its account's currency, an account
+never passes its credit line, entries are never updated or deleted, and a transfer changes only
+once, from a pending hold to posted or voided.
 Balances on the account row are maintained by triggers from the entries; nothing else writes them.
 This module must not import the domain: it describes storage only (`integrations.db.ledger`
 speaks the domain's language).
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, func, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from integrations.db.base import Base, Currency, MinorUnits
@@ -89,3 +90,16 @@ class LedgerEntry(Base):
     currency: Mapped[Currency]
     # Entries of a hold reserve (pending_out / pending_in) instead of moving the posted balance.
     pending: Mapped[bool] = mapped_column(server_default="false")
+
+
+class LedgerUnbalancedTransfer(Base):
+    """A transfer some statement left unbalanced, queued for a check at commit (0011_ledger_batch).
+
+    Its deferred trigger checks the transfer and deletes the row, so the table is empty outside
+    a transaction; nothing but that trigger reads it.
+    """
+
+    __tablename__ = "ledger_unbalanced_transfers"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    transfer_id: Mapped[str]

@@ -1,7 +1,7 @@
 """Ledger tables: accounts, immutable transfers, and their entries (double entry).
 
 The database itself keeps the books honest (migration 0001_ledger holds the triggers and the
-`ledger_move` / `ledger_settle` functions; 0011_ledger_batch checks balance per statement): a
+`ledger_move` / `ledger_settle` functions; 0016_ledger_batch checks balance per statement): a
 transfer's entries sum to zero per currency, an entry is in its account's currency, an account
 never passes its credit line, entries are never updated or deleted, and a transfer changes only
 once, from a pending hold to posted or voided.
@@ -93,7 +93,7 @@ class LedgerEntry(Base):
 
 
 class LedgerUnbalancedTransfer(Base):
-    """A transfer some statement left unbalanced, queued for a check at commit (0011_ledger_batch).
+    """A transfer some statement left unbalanced, queued for a check at commit (0016_ledger_batch).
 
     Its deferred trigger checks the transfer and deletes the row, so the table is empty outside
     a transaction; nothing but that trigger reads it.

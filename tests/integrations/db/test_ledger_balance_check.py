@@ -1,4 +1,4 @@
-"""Balance is checked per statement (migration 0011_ledger_batch): whatever SQL writes the entries,
+"""Balance is checked per statement (migration 0016_ledger_batch): whatever SQL writes the entries,
 a transfer that does not balance at commit is refused, and one that does leaves nothing behind."""
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def test_accounts_with_awkward_names_post_and_settle(database_url):
 
 
 def test_down_before_0011_and_up_again_still_refuses_unbalanced_transfers(database_url):
-    before = importlib.import_module("integrations.db.migrations.versions.0011_ledger_batch").down_revision
+    before = importlib.import_module("integrations.db.migrations.versions.0016_ledger_batch").down_revision
     with a_fresh_database(database_url) as url:
         upgrade(url)
         command.downgrade(alembic_config(url), before)

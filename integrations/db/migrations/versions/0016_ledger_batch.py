@@ -13,14 +13,14 @@ entries in one statement, so it never queues anything.
 
 Deleting a queued row does not cancel its check: the check was queued when the row was inserted.
 
-Revision ID: 0011_ledger_batch
-Revises: 0010_catalog
+Revision ID: 0016_ledger_batch
+Revises: 0015_catalog_search
 """
 
 from alembic import op
 
-revision = "0011_ledger_batch"
-down_revision = "0010_catalog"
+revision = "0016_ledger_batch"
+down_revision = "0015_catalog_search"
 branch_labels = None
 depends_on = None
 

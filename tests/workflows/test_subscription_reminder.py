@@ -1,8 +1,10 @@
 """The reminder before a failed subscription's last retry, on Temporal's time-skipping test server.
 
 Months and days of grace pass in milliseconds; charges go to the local Stripe server over HTTP.
-Histories from before the reminder existed are kept in `subscription_histories/` and must keep
-replaying (the reminder is behind `workflow.patched`). SAVE_SUBSCRIPTION_HISTORY=1 rewrites them.
+Saved histories in `subscription_histories/` must keep replaying: `unreminded_*` were recorded by
+the workflow before the reminder existed (the member's new card wakes the run between the reminder's
+time and the last retry, which without `workflow.patched` would send a reminder the history lacks);
+SAVE_SUBSCRIPTION_HISTORY=1 rewrites the others from the current code.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from activities.subscriptions import SubscriptionSteps
-from domain.plans import DAY, PRO, BillingPolicy
+from domain.plans import DAY, PRO, BillingPolicy, day
 from integrations.db.app_models import Notification
 from integrations.db.session import unit_of_work
 from integrations.stripe import StripeGateway
@@ -65,11 +67,11 @@ async def subscribe(env, business_id: int):
     return handle
 
 
-def notices(database_url: str, business_id: int) -> list[tuple[str, str, str]]:
+def notices(database_url: str, business_id: int) -> list:
     with unit_of_work(database_url) as session:
-        return [tuple(row) for row in session.execute(
-            select(Notification.kind, Notification.subject, Notification.body)
-            .where(Notification.business_id == business_id).order_by(Notification.id))]
+        return list(session.execute(
+            select(Notification.kind, Notification.subject, Notification.body, Notification.created_at)
+            .where(Notification.business_id == business_id).order_by(Notification.id)))
 
 
 def save(name: str, history: WorkflowHistory) -> None:
@@ -78,16 +80,54 @@ def save(name: str, history: WorkflowHistory) -> None:
         (HISTORY_DIR / f"{name}.json").write_text(history.to_json())
 
 
-async def test_a_history_of_declined_retries_is_saved_for_replay(skipping, database_url):
+async def test_the_member_is_reminded_once_a_day_before_the_last_retry(skipping, database_url):
     business = a_business(database_url)
     handle = await subscribe(skipping, business)
 
-    result = await handle.result()
+    result = await handle.result()  # 30 days, then retries on days 1, 3 and 7 of the grace period
 
     assert result.status == "downgraded"
+    sent = notices(database_url, business)
+    assert [kind for kind, *_ in sent] == ["subscription_subscribed"] + ["subscription_payment_failed"] * 3 + [
+        "reminder", "subscription_payment_failed", "subscription_downgraded"]
+    reminder, last_failure = sent[4], sent[5]
+    assert dt.timedelta(days=1) <= last_failure.created_at - reminder.created_at < dt.timedelta(days=1, minutes=1)
+    assert reminder.subject == f"Last try to charge 29.00 EUR for Pro on {day(last_failure.created_at)}"
+    assert "/plans" in reminder.body
     history = await handle.fetch_history()
     await REPLAYER.replay_workflow(history)
-    save("declined_then_downgraded", history)
+    save("reminded_then_downgraded", history)
+
+
+async def test_no_reminder_when_the_retry_before_the_last_succeeds(skipping, database_url):
+    business = a_business(database_url)
+    handle = await subscribe(skipping, business)
+    await skipping.sleep(dt.timedelta(days=31, hours=1))  # renewal and the first retry declined
+
+    await handle.execute_update(SUBSCRIPTION_CHANGE_PLAN, PlanChoice(PRO, "pm_card_visa"),
+                                result_type=SubscriptionReply)
+    await skipping.sleep(dt.timedelta(days=8))  # past the second retry and the last one's date
+
+    assert [kind for kind, *_ in notices(database_url, business)] == [
+        "subscription_subscribed", "subscription_payment_failed", "subscription_payment_failed",
+        "subscription_recovered"]
+    await REPLAYER.replay_workflow(await handle.fetch_history())
+
+
+async def test_a_card_chosen_after_the_reminder_pays_the_last_retry(skipping, database_url):
+    business = a_business(database_url)
+    handle = await subscribe(skipping, business)
+    await skipping.sleep(dt.timedelta(days=36, hours=12))  # the reminder came at day 36, the last retry is at 37
+
+    await handle.execute_update(SUBSCRIPTION_CHANGE_PLAN, PlanChoice(PRO, "pm_card_visa"),
+                                result_type=SubscriptionReply)
+    await skipping.sleep(dt.timedelta(days=1))
+
+    history = await handle.fetch_history()
+    save("card_changed_before_last_retry", history)
+    assert [kind for kind, *_ in notices(database_url, business)] == [
+        "subscription_subscribed"] + ["subscription_payment_failed"] * 3 + ["reminder", "subscription_recovered"]
+    await REPLAYER.replay_workflow(history)
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])

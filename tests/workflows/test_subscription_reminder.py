@@ -30,7 +30,12 @@ from integrations.stripe import StripeGateway
 from tests.workflows.driver import a_business
 from workflows.names import SUBSCRIPTION_CHANGE_PLAN, SUBSCRIPTION_WORKFLOW, subscription_workflow_id
 from workflows.subscription import SubscriptionWorkflow
-from workflows.subscription_messages import PlanChoice, SubscriptionInput, SubscriptionReply, SubscriptionResult
+from workflows.subscription_messages import (
+    PlanChoice,
+    SubscriptionInput,
+    SubscriptionReply,
+    SubscriptionResult,
+)
 from workflows.worker import WORKFLOW_RUNNER
 
 QUEUE = "subscription-reminder"

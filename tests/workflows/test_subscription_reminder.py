@@ -128,11 +128,11 @@ async def test_a_card_chosen_after_the_reminder_pays_the_last_retry(skipping, da
                                 result_type=SubscriptionReply)
     await skipping.sleep(dt.timedelta(days=1))
 
-    history = await handle.fetch_history()
-    save("card_changed_before_last_retry", history)
     assert [kind for kind, *_ in notices(database_url, business)] == [
         "subscription_subscribed"] + ["subscription_payment_failed"] * 3 + ["reminder", "subscription_recovered"]
+    history = await handle.fetch_history()
     await REPLAYER.replay_workflow(history)
+    save("card_changed_before_last_retry", history)
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])

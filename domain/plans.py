@@ -3,8 +3,10 @@
 A plan (Free, Pro) sets the commission taken at release — a percentage with a minimum, as a
 `FeeRule` — and a monthly price. Everyone without a paid subscription is on Free. A paid plan
 is charged at the start of each period; a failed charge is retried over a grace period (the
-member keeps the plan meanwhile), then the member is moved to Free. Cancelling keeps the plan
-until the paid period ends.
+member keeps the plan meanwhile), then the member is moved to Free. Shortly before the last
+retry the member is reminded once (a day ahead, or halfway from the retry before it when the
+two are closer, as deal reminders choose their lead). Cancelling keeps the plan until the paid
+period ends.
 
     active ──charge fails──▶ past_due ──a retry succeeds──▶ active
       │ cancel                  ├─ retries exhausted ──▶ downgraded (Free)
@@ -36,6 +38,12 @@ MAX_COMMISSION_BPS = 5_000  # 50 %: anything above is a typo, not a business mod
 MAX_MINIMUM_FEE_MINOR = 100_00
 MAX_MONTHLY_PRICE_MINOR = 10_000_00
 STRIPE_SMALLEST_CHARGE_MINOR = 50  # Stripe refuses card payments under 0.50 EUR
+LAST_RETRY_REMINDER_LEAD = dt.timedelta(days=1)
+# The notification kind of deadline reminders (domain.notification_policy's "reminders" topic):
+# sent at once even in quiet hours, where a `subscription_*` kind would wait for the morning as a
+# money notice, perhaps until after the retry it warns of.
+REMINDER_KIND = "reminder"
+PLANS_PAGE = "/plans"
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,20 @@ class BillingPolicy:
             return due_at + dt.timedelta(seconds=self.retry_after_s[attempt - 2])
         return None
 
+    @property
+    def last_attempt(self) -> int:
+        return len(self.retry_after_s) + 1
+
+    def last_retry_reminder_at(self, due_at: dt.datetime) -> dt.datetime | None:
+        """When the member is warned of the last retry: a day before it, or halfway from the
+        attempt before it if that is closer; None when no attempt is a retry."""
+        if self.last_attempt < 2:
+            return None
+        last = self.attempt_at(due_at, self.last_attempt)
+        before = self.attempt_at(due_at, self.last_attempt - 1)
+        assert last is not None and before is not None
+        return last - min(LAST_RETRY_REMINDER_LEAD, (last - before) / 2)
+
 
 class SubscriptionStatus(StrEnum):
     ACTIVE = "active"
@@ -195,6 +217,7 @@ class Subscription:
     cancel_at_period_end: bool = False
     next_plan_code: str | None = None  # a change of plan, from the next period
     version: int = 0
+    reminded: bool = False  # this period's member was warned of the last retry
 
     # ---- where it stands --------------------------------------------------------------
     @property
@@ -219,6 +242,17 @@ class Subscription:
         if not self.is_live or (self.paid and self.cancel_at_period_end):
             return None
         return self.period_end if self.paid else self.next_attempt_at
+
+    @property
+    def last_retry_reminder_at(self) -> dt.datetime | None:
+        """When to warn of the last retry: only while it is the next attempt and not yet warned of."""
+        if not self.is_live or self.paid or self.reminded or self.failed_attempts + 1 != self.policy.last_attempt:
+            return None
+        return self.policy.last_retry_reminder_at(self.period_start)
+
+    def reminder_due(self, now: dt.datetime) -> bool:
+        at = self.last_retry_reminder_at
+        return at is not None and now >= at
 
     def next_alarm_at(self) -> dt.datetime | None:
         if not self.is_live:
@@ -266,6 +300,21 @@ class Subscription:
             "Your payment failed", f"We could not charge {self.plan.monthly_price} for {self.plan.name}: "
                                    f"{reason.rstrip('.')}. {then}"))
 
+    def remind_last_retry(self, now: dt.datetime) -> Change:
+        """The one warning of a period's last retry; its key names the period, so it is sent once."""
+        at = self.next_attempt_at
+        if not self.reminder_due(now) or at is None:
+            raise InvalidTransition("there is no last retry to remind of now")
+        after = replace(self, reminded=True, version=self.version + 1)
+        p, price = self.plan, self.plan.monthly_price
+        notice = Notice(self.business_id, REMINDER_KIND, f"Last try to charge {price} for {p.name} on {day(at)}",
+                        f"We have not been able to charge {price} for {p.name} this period. On {day(at)} at "
+                        f"{at:%H:%M} UTC we will try one last time; if that fails too, your business "
+                        f"moves to the Free plan and its deals pay Free's commission. To pay with another card, "
+                        f"choose it on the Plans page ({PLANS_PAGE}) before then.")
+        key = f"subscription:{self.business_id}:{stamp(self.anchor)}:{stamp(self.period_start)}:reminder"
+        return Change(after, "last_retry_reminder", key, (notice,))
+
     def downgrade(self, now: dt.datetime) -> Change:
         after = replace(self, status=SubscriptionStatus.DOWNGRADED)
         return self._change(after, "downgraded", (
@@ -312,7 +361,7 @@ class Subscription:
     def renewed(self, plan: Plan) -> Subscription:
         """The next period, on `plan` (read at the period's start: an admin may have repriced it)."""
         return replace(self, plan=plan, period=self.period + 1, status=SubscriptionStatus.ACTIVE, paid=False,
-                       failed_attempts=0, next_plan_code=None if self.next_plan_code == plan.code
+                       failed_attempts=0, reminded=False, next_plan_code=None if self.next_plan_code == plan.code
                        else self.next_plan_code)
 
     def _check_live(self) -> None:

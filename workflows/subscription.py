@@ -1,8 +1,9 @@
 """SubscriptionWorkflow: one member's paid plan, charged each period for as long as it lasts.
 
 The run reads as the period's story: charge it (a failed charge is tried again over the grace
-period, then the member goes to Free), wait for its end, and continue as new with the next
-period, so the history stays one period long however many years the member stays. Sleeping is
+period, the member is warned once shortly before the last retry, then goes to Free), wait for
+its end, and continue as new with the next period, so the history stays one period long
+however many years the member stays. Sleeping is
 a durable timer that a member's Update wakes early. The workflow holds the domain
 `Subscription` and nothing else; every change is recorded (the subscription row, and notices
 for the inbox and the mail outbox) before it is adopted, as deals do.
@@ -52,6 +53,8 @@ STEP_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval
 # Stripe away is retried for as long as it takes, under the attempt's one idempotency key;
 # a declined card comes back as an answer, not as an error.
 CHARGE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
+# Runs that began before the reminder existed sleep straight to the last retry.
+LAST_RETRY_REMINDER_PATCH = "subscription-last-retry-reminder"
 SUMMARIES = {"subscribed": "You are subscribed", "resumed": "Your plan continues",
              "plan_changed": "Your plan changes from the next period", "card_changed": "The new card is "
              "charged from the next payment", "cancel_requested": "Cancelled: your plan ends with the paid "
@@ -122,8 +125,24 @@ class SubscriptionWorkflow:
 
     async def _sleep_until_due(self) -> NextStep:
         while (step := self.subscription.step_due(workflow.now())) is None:
-            await self._sleep_until(self.subscription.next_alarm_at())
+            reminder_at = self._reminder_at()
+            if reminder_at is not None and workflow.now() >= reminder_at:
+                await self._remind()
+                continue
+            alarms = [at for at in (self.subscription.next_alarm_at(), reminder_at) if at is not None]
+            await self._sleep_until(min(alarms, default=None))
         return step
+
+    def _reminder_at(self) -> datetime | None:
+        # Asked only while a reminder is pending, so runs that never need one carry no marker.
+        at = self.subscription.last_retry_reminder_at
+        return at if at is not None and workflow.patched(LAST_RETRY_REMINDER_PATCH) else None
+
+    async def _remind(self) -> None:
+        async with self._lock:
+            # Decided again under the lock: the member may have cancelled meanwhile.
+            if self.subscription.reminder_due(workflow.now()):
+                await self._record(self.subscription.remind_last_retry(workflow.now()))
 
     async def _sleep_until(self, alarm_at: datetime | None) -> None:
         """A durable timer, woken early by any recorded change (a member's Update)."""

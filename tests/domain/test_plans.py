@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from domain.errors import AlreadyDone, InvalidInput, InvalidTransition
 from domain.fees import FeeRule
 from domain.money import credits, eur
+from domain.notification_policy import topic_of
 from domain.plans import (
+    DAY,
     FREE,
     FREE_PLAN,
     PRO,
@@ -156,6 +158,68 @@ def test_a_retry_that_succeeds_keeps_the_plan():
     past_due = sub.charge_failed("card declined", sub.period_start).subscription
     recovered = past_due.charged(sub.period_start + dt.timedelta(seconds=2))
     assert recovered.event == "recovered" and recovered.subscription.status is SubscriptionStatus.ACTIVE
+
+
+def declined_until_last(sub, *, before_last: int = 0):
+    """`sub`'s period with every attempt declined until the last retry is the next one."""
+    for attempt in range(1, sub.policy.last_attempt - before_last):
+        sub = sub.charge_failed("card declined", sub.policy.attempt_at(sub.period_start, attempt)).subscription
+    return sub
+
+
+@pytest.mark.parametrize("retry_after_s, reminder_after_due", [
+    ((1 * DAY, 3 * DAY, 7 * DAY), 6 * DAY),  # production: a day before the retry on day 7
+    ((3 * DAY,), 2 * DAY),  # the only retry, three days after the due date
+    ((DAY, DAY + 3_600), DAY + 1_800),  # retries an hour apart: halfway between them
+    ((1, 2), 1.5),
+])
+def test_the_last_retry_is_reminded_a_day_ahead_or_halfway_from_the_retry_before_it(
+        retry_after_s, reminder_after_due):
+    policy = BillingPolicy(retry_after_s=retry_after_s)
+    assert policy.last_retry_reminder_at(JAN_31) == JAN_31 + dt.timedelta(seconds=reminder_after_due)
+
+
+def test_without_retries_there_is_no_last_retry_to_remind_of():
+    assert BillingPolicy(retry_after_s=()).last_retry_reminder_at(JAN_31) is None
+    sub = paid(a_subscription(period_s=10 * DAY, retry_after_s=())).renewed(PRO_PLAN)
+    assert sub.last_retry_reminder_at is None
+
+
+def test_the_member_is_reminded_once_before_the_last_retry_naming_date_amount_and_the_plans_page():
+    sub = paid(a_subscription(period_s=30 * DAY)).renewed(PRO_PLAN)
+    due = sub.period_start  # 2 March 2027 09:30 (30 days after 31 January)
+    assert sub.last_retry_reminder_at is None  # nothing has failed yet
+    assert declined_until_last(sub, before_last=1).last_retry_reminder_at is None  # a retry comes before
+
+    waiting = declined_until_last(sub)
+    reminder_at = due + dt.timedelta(days=6)
+    assert waiting.last_retry_reminder_at == reminder_at
+    assert not waiting.reminder_due(reminder_at - dt.timedelta(seconds=1)) and waiting.reminder_due(reminder_at)
+    with pytest.raises(InvalidTransition):
+        waiting.remind_last_retry(reminder_at - dt.timedelta(seconds=1))
+
+    change = waiting.remind_last_retry(reminder_at)
+    (notice,) = change.notices
+    assert notice.kind == "reminder" and topic_of(notice.kind).name == "reminders"
+    assert notice.subject == "Last try to charge 29.00 EUR for Pro on 9 March 2027"
+    assert "9 March 2027 at 09:30 UTC" in notice.body and "Free plan" in notice.body
+    assert "/plans" in notice.body
+    assert change.key == "subscription:7:20270131T093000000Z:20270302T093000000Z:reminder"
+    reminded = change.subscription
+    assert reminded.reminded and reminded.version == waiting.version + 1
+    assert reminded.last_retry_reminder_at is None and not reminded.reminder_due(reminder_at + dt.timedelta(hours=1))
+    assert reminded.step_due(due + dt.timedelta(days=7)) is NextStep.CHARGE  # the reminder moves no attempt
+    assert reminded.renewed(PRO_PLAN).reminded is False  # the next period may need its own
+
+
+def test_no_reminder_once_the_period_is_paid_or_the_subscription_cancelled():
+    sub = paid(a_subscription(period_s=30 * DAY)).renewed(PRO_PLAN)
+    before_last = declined_until_last(sub, before_last=1)
+    recovered = before_last.charged(before_last.next_attempt_at).subscription
+    assert recovered.last_retry_reminder_at is None
+    assert not recovered.reminder_due(sub.period_start + dt.timedelta(days=6, hours=1))
+    cancelled = declined_until_last(sub).cancel(sub.period_start + dt.timedelta(days=4)).subscription
+    assert cancelled.last_retry_reminder_at is None
 
 
 def test_cancelling_keeps_the_plan_until_the_paid_period_ends():

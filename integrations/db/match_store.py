@@ -79,8 +79,9 @@ def replace_all(session: Session, by_want: dict[int, list[Match]], at: dt.dateti
     conn.execute("ANALYZE fresh_matches")
     same = " AND ".join(f"f.{column} = m.{column}" for column in COLUMNS)
     conn.execute(f"DELETE FROM listing_matches m WHERE NOT EXISTS (SELECT FROM fresh_matches f WHERE {same})")
-    conn.execute("INSERT INTO listing_matches SELECT f.* FROM fresh_matches f WHERE NOT EXISTS "
-                 "(SELECT FROM listing_matches m WHERE m.want_id = f.want_id AND m.offer_id = f.offer_id)")
+    # What is left conflicts only where unchanged. (An anti-join here would rescan, per row, the
+    # rows this very statement inserts when the table was empty: quadratic on a first run.)
+    conn.execute("INSERT INTO listing_matches SELECT * FROM fresh_matches ON CONFLICT (want_id, offer_id) DO NOTHING")
     return stored
 
 

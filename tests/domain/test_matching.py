@@ -116,3 +116,27 @@ def test_a_changed_listing_replaces_its_old_version():
     index = MatchIndex([a_want(), an_offer()])
     index.add(replace(an_offer(), city="Paris"))
     assert index.matches_for(a_want()) == []
+
+
+# Prices close together, so that budgets are met, missed by a little and missed by too much.
+priced = st.sampled_from([None, 80_00, 100_00, 110_00, 120_00, 130_00, 300_00])
+a_side = st.tuples(st.integers(1, 8), priced, priced, st.booleans(), st.sampled_from(["", "", "", "Lyon", "lyon "]),
+                   st.one_of(st.none(), st.floats(0, 5)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(a_side, st.lists(a_side, max_size=12), st.booleans())
+def test_a_want_scored_against_many_offers_at_once_agrees_with_each_pair_scored_alone(want_spec, offer_specs,
+                                                                                      sibling):
+    from domain.matching import _offers_scored
+
+    def listing(n, kind, spec):
+        business, cash, credits, barter, city, rating = spec
+        return MarketListing(n, business, kind, DESIGN, 1, price_cash_minor=cash, price_credits_minor=credits,
+                             open_to_barter=barter, city=city, rating=rating)
+    want = listing(1, Kind.WANT, want_spec)
+    offers = [listing(n, Kind.OFFER, spec) for n, spec in enumerate(offer_specs, start=2)]
+    together = {(match_score, offer.listing_id, parts) for match_score, _, parts, offer
+                in _offers_scored(want, offers, sibling)}
+    alone = {(m.score, m.offer_id, m.parts) for m in (score(want, offer, sibling) for offer in offers) if m}
+    assert together == alone

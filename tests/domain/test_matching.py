@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from domain.matching import Kind, MarketListing, MatchIndex, score
@@ -121,22 +121,18 @@ def test_a_changed_listing_replaces_its_old_version():
 # Prices close together, so that budgets are met, missed by a little and missed by too much.
 priced = st.sampled_from([None, 80_00, 100_00, 110_00, 120_00, 130_00, 300_00])
 a_side = st.tuples(st.integers(1, 8), priced, priced, st.booleans(), st.sampled_from(["", "", "", "Lyon", "lyon "]),
-                   st.one_of(st.none(), st.floats(0, 5)))
+                   st.one_of(st.none(), st.floats(0, 5)), st.sampled_from([DESIGN, DESIGN, WEB]))
 
 
 @settings(max_examples=400, deadline=None)
-@given(a_side, st.lists(a_side, max_size=12), st.booleans())
-def test_a_want_scored_against_many_offers_at_once_agrees_with_each_pair_scored_alone(want_spec, offer_specs,
-                                                                                      sibling):
-    from domain.matching import _offers_scored
-
+@given(a_side, st.lists(a_side, max_size=12))
+@example((1, 100_00, 100_00, False, "", None, DESIGN), [(2, 115_00, None, False, "", 1.0, WEB)])  # scores 50
+def test_a_want_matched_through_the_index_gets_each_pair_scored_alone(want_spec, offer_specs):
     def listing(n, kind, spec):
-        business, cash, credits, barter, city, rating = spec
-        return MarketListing(n, business, kind, DESIGN, 1, price_cash_minor=cash, price_credits_minor=credits,
+        business, cash, credits, barter, city, rating, category = spec
+        return MarketListing(n, business, kind, category, 1, price_cash_minor=cash, price_credits_minor=credits,
                              open_to_barter=barter, city=city, rating=rating)
-    want = listing(1, Kind.WANT, want_spec)
+    want = listing(1, Kind.WANT, want_spec[:-1] + (DESIGN,))
     offers = [listing(n, Kind.OFFER, spec) for n, spec in enumerate(offer_specs, start=2)]
-    together = {(match_score, offer.listing_id, parts) for match_score, _, parts, offer
-                in _offers_scored(want, offers, sibling)}
-    alone = {(m.score, m.offer_id, m.parts) for m in (score(want, offer, sibling) for offer in offers) if m}
-    assert together == alone
+    alone = [score(want, offer, sibling=offer.category_id != DESIGN) for offer in offers]
+    assert MatchIndex([want, *offers]).matches_for(want, None) == sorted((m for m in alone if m), reverse=True)

@@ -193,7 +193,7 @@ class MatchIndex:
         """The best matches of one listing (a want's offers, or an offer's wants), best first;
         `top=None`: every one, sibling categories included (a new offer is news to every
         want it fits; `best_of` decides whether a want takes it)."""
-        found = self._scored(listing, listing.category_id, False)
+        found = self._scored(listing, listing.category_id, False, top)
         if top is not None:
             found = heapq.nlargest(top, found)  # (score, id) ranks as Match does: build only the kept
         if top is None or len(found) < top:
@@ -228,17 +228,19 @@ class MatchIndex:
         parent = self._parent.get(category_id)
         return self._children[parent] - {category_id} if parent is not None else set()
 
-    def _scored(self, listing: MarketListing, category_id: int,
-                sibling: bool) -> list[tuple[int, int, tuple[int, int, int, int, int], MarketListing]]:
-        """(score, other's id, parts, other) of every match of `listing` in one category."""
+    def _scored(self, listing: MarketListing, category_id: int, sibling: bool,
+                top: int | None = None) -> list[tuple[int, int, tuple[int, int, int, int, int], MarketListing]]:
+        """(score, other's id, parts, other) of the matches of `listing` in one category: every
+        one, or (`top`, for a want) at least the `top` best of them."""
         if listing.kind is Kind.WANT:
             rows = self._offer_rows.get((category_id, listing.place))
             if rows is None:
                 rows = self._offer_rows[(category_id, listing.place)] = [
                     (offer.listing_id, offer.business_id, offer.ways, offer.price_cash_minor,
                      offer.price_credits_minor, offer.rating_points, offer)
-                    for offer in self._bucket(Kind.OFFER, category_id, listing.place)]
-            return _offers_scored(listing, rows, sibling)
+                    for offer in sorted(self._bucket(Kind.OFFER, category_id, listing.place),
+                                        key=lambda offer: -offer.rating_points)]
+            return _offers_scored(listing, rows, sibling, top)
         found = []
         for other in self._bucket(Kind.WANT, category_id, listing.place):
             scored = _parts(other, listing, sibling)
@@ -252,12 +254,14 @@ class MatchIndex:
         return Match(sum(parts), want.listing_id, offer.listing_id, want.business_id, offer.business_id, parts)
 
 
-def _offers_scored(want: MarketListing, offers: Iterable[tuple],
-                   sibling: bool) -> list[tuple[int, int, tuple[int, int, int, int, int], MarketListing]]:
+def _offers_scored(want: MarketListing, offers: Iterable[tuple], sibling: bool,
+                   top: int | None = None) -> list[tuple[int, int, tuple[int, int, int, int, int], MarketListing]]:
     """`_parts` for one want against the offers of one bucket (same place), written out: a full
     recompute scores about three quarters of a million pairs, and the calls and look-ups per
     pair were most of its time. It must agree with `_parts` pair for pair
-    (tests/domain/test_matching.py). `offers`: rows as `MatchIndex._scored` caches them."""
+    (tests/domain/test_matching.py). `offers`: rows as `MatchIndex._scored` caches them, best
+    rated first; with `top`, the scan stops once `top` matches score above anything the rest
+    could (an offer can score at most its rating part plus every other part in full)."""
     full_price, barter, delivery = WEIGHTS["price"], BIT[PaymentModel.BARTER], WEIGHTS["delivery"]
     category = WEIGHTS["category"] // 2 if sibling else WEIGHTS["category"]
     want_ways, business = want.ways, want.business_id
@@ -265,8 +269,12 @@ def _offers_scored(want: MarketListing, offers: Iterable[tuple],
     # The payment part for each set of shared ways (a bitmask): out of the ways the want accepts.
     payment = [(WEIGHTS["payment"] * WAYS[shared] + WAYS[want_ways] - 1) // max(WAYS[want_ways], 1)
                for shared in range(8)]
-    found = []
+    found: list = []
+    best: list[int] = []  # with `top`: the `top` best scores so far, a min-heap
+    ceiling = category + full_price + WEIGHTS["payment"] + delivery  # all but the rating part
     for offer_id, offer_business, offer_ways, cash_asked, credits_asked, rating, offer in offers:
+        if len(best) == top and best[0] > ceiling + rating:
+            break
         shared = want_ways & offer_ways
         if not shared or offer_business == business:
             continue
@@ -286,6 +294,11 @@ def _offers_scored(want: MarketListing, offers: Iterable[tuple],
         total = category + price + payment[shared] + rating + delivery
         if total >= MIN_SCORE:
             found.append((total, offer_id, (category, price, payment[shared], rating, delivery), offer))
+            if top is not None:
+                if len(best) < top:
+                    heapq.heappush(best, total)
+                elif total > best[0]:
+                    heapq.heapreplace(best, total)
     return found
 
 

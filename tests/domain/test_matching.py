@@ -7,7 +7,7 @@ from dataclasses import replace
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from domain.matching import Kind, MarketListing, MatchIndex, score
+from domain.matching import Kind, MarketListing, MatchIndex, best_of, score
 
 DESIGN, WEB, PRINT = 10, 11, 20  # DESIGN and WEB are siblings under 1; PRINT is under 2
 
@@ -134,5 +134,8 @@ def test_a_want_matched_through_the_index_gets_each_pair_scored_alone(want_spec,
                              open_to_barter=barter, city=city, rating=rating)
     want = listing(1, Kind.WANT, want_spec[:-1] + (DESIGN,))
     offers = [listing(n, Kind.OFFER, spec) for n, spec in enumerate(offer_specs, start=2)]
-    alone = [score(want, offer, sibling=offer.category_id != DESIGN) for offer in offers]
-    assert MatchIndex([want, *offers]).matches_for(want, None) == sorted((m for m in alone if m), reverse=True)
+    alone = [m for m in (score(want, offer, sibling=offer.category_id != DESIGN) for offer in offers) if m]
+    index = MatchIndex([want, *offers])
+    assert index.matches_for(want, None) == sorted(alone, reverse=True)
+    for top in (1, 3, 5):  # the scan for the best few stops early, with the same result
+        assert index.matches_for(want, top) == best_of(alone, top)

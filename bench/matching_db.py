@@ -37,7 +37,7 @@ from pathlib import Path
 
 import psutil
 import psycopg
-from sqlalchemy import make_url
+from sqlalchemy import make_url, text
 
 from activities.matching_steps import MatchingSteps
 from bench.matching import market_and_newcomers
@@ -45,7 +45,7 @@ from devstack.postgres import start_postgres, stop_postgres
 from domain.barter_rings import find_rings, propose
 from domain.matching import MarketListing, MatchIndex
 from integrations.db.migrate import upgrade
-from integrations.db.session import engine_for
+from integrations.db.session import engine_for, unit_of_work
 from workflows.ring_messages import MatchRun
 
 TARGET_FULL_S = 2.0
@@ -195,6 +195,8 @@ def measure_on(url: str, wants: int, offers: int, businesses: int, new: int) -> 
 
     steps, cpu = MatchingSteps(url), Cpu(url)
     try:
+        with unit_of_work(url) as session:  # a worker's pool is open already: not part of a run
+            session.execute(text("SELECT 1"))
         first = full_run(steps, cpu)
         index = MatchIndex(existing)
         best = index.recompute()

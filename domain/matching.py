@@ -273,7 +273,7 @@ def _offers_scored(want: MarketListing, offers: Iterable[tuple], sibling: bool,
     best: list[int] = []  # with `top`: the `top` best scores so far, a min-heap
     ceiling = category + full_price + WEIGHTS["payment"] + delivery  # all but the rating part
     for offer_id, offer_business, offer_ways, cash_asked, credits_asked, rating, offer in offers:
-        if len(best) == top and best[0] > ceiling + rating:
+        if best and len(best) == top and best[0] > ceiling + rating:
             break
         shared = want_ways & offer_ways
         if not shared or offer_business == business:
@@ -294,7 +294,7 @@ def _offers_scored(want: MarketListing, offers: Iterable[tuple], sibling: bool,
         total = category + price + payment[shared] + rating + delivery
         if total >= MIN_SCORE:
             found.append((total, offer_id, (category, price, payment[shared], rating, delivery), offer))
-            if top is not None:
+            if top:
                 if len(best) < top:
                     heapq.heappush(best, total)
                 elif total > best[0]:

@@ -19,8 +19,9 @@ from workflows.names import MATCH_LISTING_ACTIVITY, PROPOSE_RINGS_ACTIVITY, RECO
 from workflows.ring_messages import MatchRun, MatchSummary, RingProposals
 
 # Two detections at once could promise one listing to two rings, and two listings matched at
-# once could each miss the other's rows: each kind of run takes its turn (each holds the lock
-# for milliseconds; a full recompute for about two seconds at 10,000 × 10,000).
+# once could each miss the other's rows: each kind of run takes its turn (a listing's run holds
+# the lock for tens of milliseconds; a full recompute for about 1.5 s at 10,000 × 10,000,
+# bench/matching_db.py).
 RING_DETECTION_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('barter-ring-detection'))")
 MATCHING_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('listing-matching'))")
 

@@ -27,24 +27,44 @@ from domain.matching import Kind, MarketListing, MatchIndex
 CITIES = ["Lyon", "Paris", "Lille", "Nantes", "Bordeaux", "Nice", "Rennes", "Metz"]
 
 
+def business_ratings(businesses: int, seed: int = 7) -> dict[int, float | None]:
+    """Each business's reputation (None: no reviews yet), as the product rates an offer: by its
+    business, so the database-backed phase (bench/matching_db.py) can store the same market."""
+    rng = random.Random(seed)
+    return {business: None if rng.random() < 0.2 else round(rng.uniform(2.5, 5.0), 1)
+            for business in range(1, businesses + 1)}
+
+
 def a_market(wants: int, offers: int, businesses: int, seed: int = 7) -> list[MarketListing]:
     rng = random.Random(seed)
+    ratings = business_ratings(businesses, seed)
     categories = [(parent * 100 + child, parent) for parent in range(1, 11) for child in range(5)]
 
     def listing(listing_id: int, kind: Kind) -> MarketListing:
         category, parent = rng.choice(categories)
         model = rng.random()
         price = rng.randrange(50_00, 2_000_00, 10_00)
+        business = rng.randrange(1, businesses + 1)
         return MarketListing(
-            listing_id, rng.randrange(1, businesses + 1), kind, category, parent,
+            listing_id, business, kind, category, parent,
             price_cash_minor=price if model < 0.6 else None,
             price_credits_minor=price if model > 0.4 else None,
             open_to_barter=rng.random() < 0.3 or 0.4 <= model <= 0.6,
             city="" if rng.random() < 0.5 else rng.choice(CITIES),
-            rating=None if rng.random() < 0.2 else round(rng.uniform(2.5, 5.0), 1),
+            rating=ratings[business],
         )
     return ([listing(n, Kind.WANT) for n in range(1, wants + 1)]
             + [listing(wants + n, Kind.OFFER) for n in range(1, offers + 1)])
+
+
+def market_and_newcomers(wants: int, offers: int, businesses: int,
+                         new: int) -> tuple[list[MarketListing], list[MarketListing]]:
+    """The open market, and `new` listings published after it (half wants, half offers)."""
+    market = a_market(wants + new // 2, offers + new - new // 2, businesses)
+    existing = [m for m in market if m.listing_id <= wants or wants + new // 2 < m.listing_id
+                <= wants + new // 2 + offers]
+    kept = {m.listing_id for m in existing}
+    return existing, [m for m in market if m.listing_id not in kept]
 
 
 def full_recompute(listings: list[MarketListing]) -> dict:
@@ -77,11 +97,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--businesses", type=int, default=3_000)
     parser.add_argument("--new", type=int, default=500)
     args = parser.parse_args(argv)
-    market = a_market(args.wants + args.new // 2, args.offers + args.new - args.new // 2, args.businesses)
-    existing = [m for m in market if m.listing_id <= args.wants or args.wants + args.new // 2 < m.listing_id
-                <= args.wants + args.new // 2 + args.offers]
-    kept = {m.listing_id for m in existing}
-    new = [m for m in market if m.listing_id not in kept]
+    existing, new = market_and_newcomers(args.wants, args.offers, args.businesses, args.new)
     full = full_recompute(existing)
     report = {
         "benchmark": "matching", "wants": args.wants, "offers": args.offers, "businesses": args.businesses,

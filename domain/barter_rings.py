@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from domain.matching import MarketListing, Match, PaymentModel
+from domain.matching import BIT, MarketListing, Match, PaymentModel
 
 
 @dataclass(frozen=True, order=True)
@@ -44,7 +44,8 @@ class BarterRing:
 
 
 def is_barter(match: Match, listings: dict[int, MarketListing]) -> bool:
-    return all(PaymentModel.BARTER in listings[id_].payment_models for id_ in (match.want_id, match.offer_id))
+    barter = BIT[PaymentModel.BARTER]  # the bit, not `payment_models`: run once per stored match
+    return bool(listings[match.want_id].ways & listings[match.offer_id].ways & barter)
 
 
 def find_rings(matches: Iterable[Match], listings: dict[int, MarketListing]) -> list[BarterRing]:

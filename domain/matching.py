@@ -167,6 +167,7 @@ class MatchIndex:
         self._children: dict[int, set[int]] = defaultdict(set)
         self._parent: dict[int, int | None] = {}
         self._listings: dict[int, MarketListing] = {}
+        self._offer_rows: dict[tuple[int, str], list[tuple]] = {}  # what `_offers_scored` reads, by bucket
         for listing in listings:
             self.add(listing)
 
@@ -174,6 +175,7 @@ class MatchIndex:
         self.remove(listing.listing_id)
         self._listings[listing.listing_id] = listing
         self._buckets[(listing.kind, listing.category_id, listing.place)][listing.listing_id] = listing
+        self._offer_rows.pop((listing.category_id, listing.place), None)
         self._parent[listing.category_id] = listing.parent_category_id
         if listing.parent_category_id is not None:
             self._children[listing.parent_category_id].add(listing.category_id)
@@ -182,6 +184,7 @@ class MatchIndex:
         old = self._listings.pop(listing_id, None)
         if old is not None:
             self._buckets[(old.kind, old.category_id, old.place)].pop(listing_id, None)
+            self._offer_rows.pop((old.category_id, old.place), None)
 
     def listings(self, kind: Kind) -> Iterator[MarketListing]:
         return (listing for listing in self._listings.values() if listing.kind is kind)
@@ -190,14 +193,13 @@ class MatchIndex:
         """The best matches of one listing (a want's offers, or an offer's wants), best first;
         `top=None`: every one, sibling categories included (a new offer is news to every
         want it fits; `best_of` decides whether a want takes it)."""
-        other = Kind.OFFER if listing.kind is Kind.WANT else Kind.WANT
-        found = self._scored(listing, self._bucket(other, listing.category_id, listing.place), False)
+        found = self._scored(listing, listing.category_id, False, top)
         if top is not None:
             found = heapq.nlargest(top, found)  # (score, id) ranks as Match does: build only the kept
         if top is None or len(found) < top:
             siblings = []
             for sibling in self._siblings(listing.category_id):
-                siblings += self._scored(listing, self._bucket(other, sibling, listing.place), True)
+                siblings += self._scored(listing, sibling, True)
             found += siblings if top is None else heapq.nlargest(top - len(found), siblings)
         return best_of([self._match(listing, parts, other) for _, _, parts, other in found], top)
 
@@ -226,13 +228,22 @@ class MatchIndex:
         parent = self._parent.get(category_id)
         return self._children[parent] - {category_id} if parent is not None else set()
 
-    @staticmethod
-    def _scored(listing: MarketListing, candidates: Iterable[MarketListing],
-                sibling: bool) -> list[tuple[int, int, tuple[int, int, int, int, int], MarketListing]]:
+    def _scored(self, listing: MarketListing, category_id: int, sibling: bool,
+                top: int | None = None) -> list[tuple[int, int, tuple[int, int, int, int, int], MarketListing]]:
+        """(score, other's id, parts, other) of the matches of `listing` in one category: every
+        one, or (`top`, for a want) at least the `top` best of them."""
+        if listing.kind is Kind.WANT:
+            rows = self._offer_rows.get((category_id, listing.place))
+            if rows is None:
+                rows = self._offer_rows[(category_id, listing.place)] = [
+                    (offer.listing_id, offer.business_id, offer.ways, offer.price_cash_minor,
+                     offer.price_credits_minor, offer.rating_points, offer)
+                    for offer in sorted(self._bucket(Kind.OFFER, category_id, listing.place),
+                                        key=lambda offer: -offer.rating_points)]
+            return _offers_scored(listing, rows, sibling, top)
         found = []
-        is_want = listing.kind is Kind.WANT
-        for other in candidates:
-            scored = _parts(listing, other, sibling) if is_want else _parts(other, listing, sibling)
+        for other in self._bucket(Kind.WANT, category_id, listing.place):
+            scored = _parts(other, listing, sibling)
             if scored is not None:
                 found.append((scored[0], other.listing_id, scored[1], other))
         return found
@@ -241,6 +252,54 @@ class MatchIndex:
     def _match(listing: MarketListing, parts: tuple[int, int, int, int, int], other: MarketListing) -> Match:
         want, offer = (listing, other) if listing.kind is Kind.WANT else (other, listing)
         return Match(sum(parts), want.listing_id, offer.listing_id, want.business_id, offer.business_id, parts)
+
+
+def _offers_scored(want: MarketListing, offers: Iterable[tuple], sibling: bool,
+                   top: int | None = None) -> list[tuple[int, int, tuple[int, int, int, int, int], MarketListing]]:
+    """`_parts` for one want against the offers of one bucket (same place), written out: a full
+    recompute scores about three quarters of a million pairs, and the calls and look-ups per
+    pair were most of its time. It must agree with `_parts` pair for pair
+    (tests/domain/test_matching.py). `offers`: rows as `MatchIndex._scored` caches them, best
+    rated first; with `top`, the scan stops once `top` matches score above anything the rest
+    could (an offer can score at most its rating part plus every other part in full)."""
+    full_price, barter, delivery = WEIGHTS["price"], BIT[PaymentModel.BARTER], WEIGHTS["delivery"]
+    category = WEIGHTS["category"] // 2 if sibling else WEIGHTS["category"]
+    want_ways, business = want.ways, want.business_id
+    cash_budget, credits_budget = want.price_cash_minor, want.price_credits_minor
+    # The payment part for each set of shared ways (a bitmask): out of the ways the want accepts.
+    payment = [(WEIGHTS["payment"] * WAYS[shared] + WAYS[want_ways] - 1) // max(WAYS[want_ways], 1)
+               for shared in range(8)]
+    found: list = []
+    best: list[int] = []  # with `top`: the `top` best scores so far, a min-heap
+    ceiling = category + full_price + WEIGHTS["payment"] + delivery  # all but the rating part
+    for offer_id, offer_business, offer_ways, cash_asked, credits_asked, rating, offer in offers:
+        if best and len(best) == top and best[0] > ceiling + rating:
+            break
+        shared = want_ways & offer_ways
+        if not shared or offer_business == business:
+            continue
+        if shared & barter:
+            price = full_price
+        else:
+            cash = credits = 0
+            if cash_budget and cash_asked:
+                cash = full_price if cash_asked <= cash_budget else round(
+                    full_price * max(0.0, 1 - OVER_BUDGET_CUTOFF * (cash_asked - cash_budget) / cash_budget))
+            if credits_budget and credits_asked:
+                credits = full_price if credits_asked <= credits_budget else round(
+                    full_price * max(0.0, 1 - OVER_BUDGET_CUTOFF * (credits_asked - credits_budget) / credits_budget))
+            price = cash if cash > credits else credits
+            if not price:
+                continue
+        total = category + price + payment[shared] + rating + delivery
+        if total >= MIN_SCORE:
+            found.append((total, offer_id, (category, price, payment[shared], rating, delivery), offer))
+            if top:
+                if len(best) < top:
+                    heapq.heappush(best, total)
+                elif total > best[0]:
+                    heapq.heapreplace(best, total)
+    return found
 
 
 def best_of(matches: list[Match], top: int | None = TOP_MATCHES) -> list[Match]:

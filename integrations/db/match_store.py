@@ -10,40 +10,47 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import and_, delete, func, insert, select
-from sqlalchemy.orm import Session, aliased
+import psycopg
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from domain.matching import Kind, MarketListing, Match
 from integrations.db.app_models import Category, Listing
 from integrations.db.matching_models import BarterRingRow, ListingMatch
-from integrations.db.reputation_models import ReputationRow
 
 MATCHES = ListingMatch.__table__
 LIVE_RINGS = ("proposed", "funding", "running")
 
 
-def _ratings():
-    """The businesses' reputation as last computed (domain/reputation.py: 1-5, recent reviews
-    weigh more, few reviews lean on the platform's mean): the score the catalog shows."""
-    return select(ReputationRow.business_id, ReputationRow.score.label("rating")).subquery()
+# Plain SQL through the driver: a full recompute reads 20,000 listings and writes 50,000
+# matches, and the ORM's per-row work would cost more than matching them (bench/matching_db.py).
+MARKET = """
+    SELECT l.id, l.business_id, l.kind, l.category_id, c.parent_id, l.price_cash_minor, l.price_credits_minor,
+           l.open_to_barter, CASE WHEN l.delivery_mode = 'on_site' THEN l.city ELSE '' END, r.score
+    FROM listings l
+    JOIN categories c ON c.id = l.category_id
+    LEFT JOIN reputations r ON r.business_id = l.business_id
+    WHERE l.active"""
+POINTS = ("score", "category_points", "price_points", "payment_points", "rating_points", "delivery_points")
+COLUMNS = ("want_id", "offer_id", "want_business_id", "offer_business_id", *POINTS)
+
+
+def _driver(session: Session) -> psycopg.Connection:
+    """The psycopg connection of the session's transaction (COPY and plain tuples)."""
+    return session.connection().connection.driver_connection
 
 
 def load_market(session: Session, category_ids: Iterable[int] | None = None) -> list[MarketListing]:
-    """Every open listing (or those in `category_ids`), as matching needs it."""
-    ratings = _ratings()
-    query = (select(Listing.id, Listing.business_id, Listing.kind, Listing.category_id, Category.parent_id,
-                    Listing.price_cash_minor, Listing.price_credits_minor, Listing.open_to_barter,
-                    Listing.delivery_mode, Listing.city, ratings.c.rating)
-             .join(Category, Category.id == Listing.category_id)
-             .outerjoin(ratings, ratings.c.business_id == Listing.business_id)
-             .where(Listing.active))
-    if category_ids is not None:
-        query = query.where(Listing.category_id.in_(list(category_ids)))
-    return [MarketListing(row.id, row.business_id, Kind(row.kind), row.category_id, row.parent_id,
-                          row.price_cash_minor, row.price_credits_minor, row.open_to_barter,
-                          row.city if row.delivery_mode == "on_site" else "",
-                          float(row.rating) if row.rating is not None else None)
-            for row in session.execute(query)]
+    """Every open listing (or those in `category_ids`), as matching needs it. A business's
+    rating is its reputation as last computed (domain/reputation.py: 1-5, recent reviews weigh
+    more, few reviews lean on the platform's mean): the score the catalog shows."""
+    if category_ids is None:
+        rows = _driver(session).execute(MARKET).fetchall()
+    else:
+        rows = _driver(session).execute(MARKET + " AND l.category_id = ANY(%s)", [list(category_ids)]).fetchall()
+    return [MarketListing(id_, business, Kind(kind), category, parent, cash, credits, barter, city,
+                          None if rating is None else float(rating))
+            for id_, business, kind, category, parent, cash, credits, barter, city, rating in rows]
 
 
 def category_family(session: Session, category_id: int) -> list[int]:
@@ -54,58 +61,78 @@ def category_family(session: Session, category_id: int) -> list[int]:
     return list(session.scalars(select(Category.id).where(Category.parent_id == parent)))
 
 
-def _row(match: Match, at: dt.datetime) -> dict:
-    category, price, payment, rating, delivery = match.parts
-    return dict(want_id=match.want_id, offer_id=match.offer_id, want_business_id=match.want_business_id,
-                offer_business_id=match.offer_business_id, score=match.score, category_points=category,
-                price_points=price, payment_points=payment, rating_points=rating, delivery_points=delivery,
-                matched_at=at)
-
-
 def replace_all(session: Session, by_want: dict[int, list[Match]], at: dt.datetime) -> int:
-    """A full recompute's result replaces every stored match; how many there are now."""
-    session.execute(delete(MATCHES))
-    return _insert(session, by_want, at)
+    """A full recompute's result replaces every stored match; how many there are now.
+
+    Only what changed is written (the result is copied into a temporary table and compared):
+    an hourly run mostly finds what the last one found, and a match kept keeps its
+    `matched_at`, the time it was first found with that score.
+    """
+    conn = _driver(session)
+    conn.execute("CREATE TEMP TABLE fresh_matches (LIKE listing_matches) ON COMMIT DROP")
+    # Whole numbers only but the time: the rows as COPY's text, without a call per value.
+    stamp = at.isoformat()
+    rows = [f"{m.want_id}\t{m.offer_id}\t{m.want_business_id}\t{m.offer_business_id}\t{m.score}\t"
+            f"{m.parts[0]}\t{m.parts[1]}\t{m.parts[2]}\t{m.parts[3]}\t{m.parts[4]}\t{stamp}\n"
+            for matches in by_want.values() for m in matches]
+    with conn.cursor().copy(f"COPY fresh_matches ({', '.join(COLUMNS)}, matched_at) FROM STDIN") as copy:
+        copy.write("".join(rows))
+    conn.execute("ANALYZE fresh_matches")
+    same = " AND ".join(f"f.{column} = m.{column}" for column in COLUMNS)
+    conn.execute(f"DELETE FROM listing_matches m WHERE NOT EXISTS (SELECT FROM fresh_matches f WHERE {same})")
+    # What is left conflicts only where unchanged. (An anti-join here would rescan, per row, the
+    # rows this very statement inserts when the table was empty: quadratic on a first run.)
+    conn.execute("INSERT INTO listing_matches SELECT * FROM fresh_matches ON CONFLICT (want_id, offer_id) DO NOTHING")
+    return len(rows)
 
 
 def replace_for_wants(session: Session, by_want: dict[int, list[Match]], at: dt.datetime) -> int:
     if by_want:
         session.execute(delete(MATCHES).where(MATCHES.c.want_id.in_(list(by_want))))
-    return _insert(session, by_want, at)
-
-
-def _insert(session: Session, by_want: dict[int, list[Match]], at: dt.datetime) -> int:
-    rows = [_row(match, at) for matches in by_want.values() for match in matches]
+    rows = [(*_values(match), at) for matches in by_want.values() for match in matches]
     if rows:
-        session.execute(insert(MATCHES), rows)
+        with _driver(session).cursor().copy(f"COPY listing_matches ({', '.join(COLUMNS)}, matched_at) "
+                                            "FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
     return len(rows)
 
 
-def _match(row) -> Match:
-    return Match(row.score, row.want_id, row.offer_id, row.want_business_id, row.offer_business_id,
-                 (row.category_points, row.price_points, row.payment_points, row.rating_points,
-                  row.delivery_points))
+def _values(m: Match) -> tuple:
+    """A match as the row's COLUMNS."""
+    return (m.want_id, m.offer_id, m.want_business_id, m.offer_business_id, m.score, *m.parts)
+
+
+def _match(row: tuple) -> Match:
+    """A Match from the row's COLUMNS."""
+    want_id, offer_id, want_business_id, offer_business_id, score, *parts = row
+    return Match(score, want_id, offer_id, want_business_id, offer_business_id, tuple(parts))
 
 
 def stored_matches(session: Session, want_ids: Iterable[int]) -> dict[int, list[Match]]:
     found: dict[int, list[Match]] = {}
-    for row in session.execute(select(MATCHES).where(MATCHES.c.want_id.in_(list(want_ids)))):
-        found.setdefault(row.want_id, []).append(_match(row))
+    rows = _driver(session).execute(f"SELECT {', '.join(COLUMNS)} FROM listing_matches WHERE want_id = ANY(%s)",
+                                    [list(want_ids)])
+    for row in rows:
+        found.setdefault(row[0], []).append(_match(row))
     return found
 
 
 def barter_matches(session: Session) -> tuple[list[Match], dict[int, MarketListing]]:
     """The stored matches where both listings are open to barter, and those listings: what
     ring detection reads (domain.barter_rings.find_rings)."""
-    want, offer = aliased(Listing), aliased(Listing)
-    rows = session.execute(
-        select(MATCHES).join(want, and_(want.id == MATCHES.c.want_id, want.active, want.open_to_barter))
-        .join(offer, and_(offer.id == MATCHES.c.offer_id, offer.active, offer.open_to_barter))).all()
+    rows = _driver(session).execute(
+        f"SELECT {', '.join('m.' + column for column in COLUMNS)} FROM listing_matches m "
+        "JOIN listings w ON w.id = m.want_id AND w.active AND w.open_to_barter "
+        "JOIN listings o ON o.id = m.offer_id AND o.active AND o.open_to_barter").fetchall()
     matches = [_match(row) for row in rows]
     listings: dict[int, MarketListing] = {}
     for m in matches:
-        listings[m.want_id] = MarketListing(m.want_id, m.want_business_id, Kind.WANT, 0, open_to_barter=True)
-        listings[m.offer_id] = MarketListing(m.offer_id, m.offer_business_id, Kind.OFFER, 0, open_to_barter=True)
+        if m.want_id not in listings:
+            listings[m.want_id] = MarketListing(m.want_id, m.want_business_id, Kind.WANT, 0, open_to_barter=True)
+        if m.offer_id not in listings:
+            listings[m.offer_id] = MarketListing(m.offer_id, m.offer_business_id, Kind.OFFER, 0,
+                                                 open_to_barter=True)
     return matches, listings
 
 

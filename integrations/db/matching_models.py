@@ -2,7 +2,7 @@
 read model of RingWorkflow.
 
 `listing_matches` is written only by the matching activities (a full recompute replaces it,
-a new listing changes the rows of the wants it touches); `barter_rings` only by the ring-step
+a new listing changes the rows of the wants it touches), so it needs no foreign keys; `barter_rings` only by the ring-step
 activity. The explanation a member reads is rebuilt from the stored parts.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -22,8 +22,9 @@ class ListingMatch(Base):
     __tablename__ = "listing_matches"
     __table_args__ = (Index("ix_listing_matches_offer_id", "offer_id"),)
 
-    want_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True)
-    offer_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True)
+    # Listings' ids, without foreign keys: derived rows, rewritten by every recompute (0015).
+    want_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     want_business_id: Mapped[int] = mapped_column(BigInteger, index=True)
     offer_business_id: Mapped[int] = mapped_column(BigInteger, index=True)
     score: Mapped[int] = mapped_column(SmallInteger)

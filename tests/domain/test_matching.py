@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from domain.matching import Kind, MarketListing, MatchIndex, score
+from domain.matching import Kind, MarketListing, MatchIndex, best_of, score
 
 DESIGN, WEB, PRINT = 10, 11, 20  # DESIGN and WEB are siblings under 1; PRINT is under 2
 
@@ -116,3 +116,26 @@ def test_a_changed_listing_replaces_its_old_version():
     index = MatchIndex([a_want(), an_offer()])
     index.add(replace(an_offer(), city="Paris"))
     assert index.matches_for(a_want()) == []
+
+
+# Prices close together, so that budgets are met, missed by a little and missed by too much.
+priced = st.sampled_from([None, 80_00, 100_00, 110_00, 120_00, 130_00, 300_00])
+a_side = st.tuples(st.integers(1, 8), priced, priced, st.booleans(), st.sampled_from(["", "", "", "Lyon", "lyon "]),
+                   st.one_of(st.none(), st.floats(0, 5)), st.sampled_from([DESIGN, DESIGN, WEB]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(a_side, st.lists(a_side, max_size=12))
+@example((1, 100_00, 100_00, False, "", None, DESIGN), [(2, 115_00, None, False, "", 1.0, WEB)])  # scores 50
+def test_a_want_matched_through_the_index_gets_each_pair_scored_alone(want_spec, offer_specs):
+    def listing(n, kind, spec):
+        business, cash, credits, barter, city, rating, category = spec
+        return MarketListing(n, business, kind, category, 1, price_cash_minor=cash, price_credits_minor=credits,
+                             open_to_barter=barter, city=city, rating=rating)
+    want = listing(1, Kind.WANT, want_spec[:-1] + (DESIGN,))
+    offers = [listing(n, Kind.OFFER, spec) for n, spec in enumerate(offer_specs, start=2)]
+    alone = [m for m in (score(want, offer, sibling=offer.category_id != DESIGN) for offer in offers) if m]
+    index = MatchIndex([want, *offers])
+    assert index.matches_for(want, None) == sorted(alone, reverse=True)
+    for top in (1, 3, 5):  # the scan for the best few stops early, with the same result
+        assert index.matches_for(want, top) == best_of(alone, top)

@@ -4,13 +4,8 @@ figure. No timing assertions."""
 
 from __future__ import annotations
 
-import uuid
-
-import psycopg
-from sqlalchemy import make_url
-
 from bench.catalog_search import measure_on, seed
-from integrations.db.migrate import upgrade
+from tests.bench.databases import a_migrated_database
 
 KINDS = {"keyword", "keyword_and_filters", "typo_keyword", "filters_only", "keyword_page_3_by_price"}
 INDEXES = {"ix_listings_search", "ix_listings_title_trgm", "ix_listings_newest", "ix_listings_cash_price",
@@ -18,20 +13,9 @@ INDEXES = {"ix_listings_search", "ix_listings_title_trgm", "ix_listings_newest",
 
 
 def test_the_benchmark_seeds_searches_every_kind_and_reports_index_sizes(database_url):
-    url = make_url(database_url)
-    name = f"catalog_bench_{uuid.uuid4().hex[:8]}"
-    conninfo = {"host": url.query.get("host") or url.host, "port": url.port or 5432,
-                "user": url.username or "postgres", "dbname": "postgres", "autocommit": True}
-    with psycopg.connect(**conninfo) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        bench_url = url.set(database=name).render_as_string(hide_password=False)
-        upgrade(bench_url)
+    with a_migrated_database(database_url, "catalog_bench") as bench_url:
         seed(bench_url, listings=3000, businesses=60)
         result = measure_on(bench_url, runs=5)
-    finally:
-        with psycopg.connect(**conninfo) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     assert result["listings"] == 3000
     assert set(result["kinds"]) == KINDS

@@ -4,14 +4,9 @@ stores the same matches the pure domain finds. No timing assertions."""
 
 from __future__ import annotations
 
-import uuid
-
-import psycopg
-from sqlalchemy import make_url
-
 from bench.matching import main
 from bench.matching_db import measure_on
-from integrations.db.migrate import upgrade
+from tests.bench.databases import a_migrated_database
 
 
 def test_the_matching_benchmark_reports_every_figure():
@@ -25,19 +20,8 @@ def test_the_matching_benchmark_reports_every_figure():
 
 
 def test_the_database_backed_phase_stores_what_the_pure_domain_finds_and_reports_every_figure(database_url):
-    url = make_url(database_url)
-    name = f"matching_bench_{uuid.uuid4().hex[:8]}"
-    conninfo = {"host": url.query.get("host") or url.host, "port": url.port or 5432,
-                "user": url.username or "postgres", "dbname": "postgres", "autocommit": True}
-    with psycopg.connect(**conninfo) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        bench_url = url.set(database=name).render_as_string(hide_password=False)
-        upgrade(bench_url)
+    with a_migrated_database(database_url, "matching_bench") as bench_url:
         report = measure_on(bench_url, wants=300, offers=300, businesses=40, new=20)
-    finally:
-        with psycopg.connect(**conninfo) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     assert report["same_matches_as_pure_domain"] == {"full_recompute": True, "after_incremental": True}
     first, again = report["full_recompute"], report["full_recompute_again"]

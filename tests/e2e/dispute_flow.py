@@ -77,6 +77,11 @@ class Case:
         """The buyer's and the seller's posted credit balances."""
         return tuple(side.get("/api/v1/balance").body["balance"]["posted"] for side in (self.buyer, self.seller))
 
+    def assert_balances(self, expected: tuple[int, int], seconds: float = 30) -> None:
+        """The balances become `expected` within `seconds`: a ruling's dispute fees are collected by the
+        step after the one that moves the deal to rating, so they may land a moment after the stage."""
+        assert until(self.balances, lambda found: found == expected, seconds) == expected
+
 
 def delivered_deal(api: ApiClient, price: list[dict], title: str) -> Case:
     """Two fresh members; the seller's listing; a deal proposed, accepted, funded and delivered.

@@ -99,7 +99,7 @@ def test_no_ruling_within_the_sla_reassigns_the_case_and_the_operators_are_told(
     assert answer.status == 200, answer.body
     assert case.deal_stage("rating") == "rating"
     # Each leg halved; each side's half less its 2.50 of the fee, the seller's less 5 % commission.
-    assert case.balances() == (-22_50, 16_50)
+    case.assert_balances((-22_50, 16_50))
     assert_money_moved_and_balanced(running_stack, case, {"charges": [60_00], "refunds": [27_50], "transfers": [26_00]})
 
 
@@ -117,7 +117,7 @@ def test_a_settlement_offer_accepted_moves_the_money_as_offered_with_no_dispute_
 
     assert case.deal_stage("rating") == "rating"
     # EUR: 18.00 back, 42.00 less 2.10 commission to the seller. CRD: 20.00 back, 20.00 less 1.00.
-    assert case.balances() == (-20_00, 19_00)
+    case.assert_balances((-20_00, 19_00))
     assert_money_moved_and_balanced(running_stack, case, {"charges": [60_00], "refunds": [18_00], "transfers": [39_90]})
 
 
@@ -133,7 +133,7 @@ def test_ruled_for_the_buyer_everything_goes_back_and_the_seller_pays_the_credit
     assert case.deal_stage("rating") == "rating"
     assert case.dispute()["stage"] == "final"
     # The seller's part is nothing: its EUR fee is waived, its CRD fee is charged to its account.
-    assert case.balances() == (0, -5_00)
+    case.assert_balances((0, -5_00))
     assert_money_moved_and_balanced(running_stack, case, {"charges": [60_00], "refunds": [60_00], "transfers": []})
 
 
@@ -144,7 +144,7 @@ def test_ruled_for_the_seller_everything_is_released_and_the_buyer_pays_the_cred
 
     assert case.deal_stage("rating") == "rating"
     # EUR 60.00 less 3.00 commission to the seller; CRD 40.00 less 2.00; the buyer pays the 5.00 CRD fee.
-    assert case.balances() == (-45_00, 38_00)
+    case.assert_balances((-45_00, 38_00))
     assert_money_moved_and_balanced(running_stack, case, {"charges": [60_00], "refunds": [], "transfers": [57_00]})
 
 
@@ -154,7 +154,7 @@ def test_a_buyer_who_submits_no_evidence_loses_by_default(cases, running_stack):
     ruling = case.dispute()["ruling"]
     assert ruling["default_loser"] == "buyer"
     assert [leg["decision"] for leg in ruling["legs"]] == ["release", "release"]
-    assert case.balances() == (-45_00, 38_00)
+    case.assert_balances((-45_00, 38_00))
     assert_money_moved_and_balanced(running_stack, case, {"charges": [60_00], "refunds": [], "transfers": [57_00]})
 
 
@@ -179,7 +179,7 @@ def test_an_appeal_upheld_keeps_the_appeal_fee(cases, running_stack):
     assert case.deal_stage("rating") == "rating"
     assert case.dispute()["appeal"]["succeeded"] is False
     # The seller gets 100.00 less 5.00 commission; the buyer pays the 5.00 dispute fee and the 5.00 appeal fee.
-    assert case.balances() == (-110_00, 95_00)
+    case.assert_balances((-110_00, 95_00))
     assert_money_moved_and_balanced(running_stack, case, None)
 
 
@@ -191,7 +191,7 @@ def test_an_appeal_that_reverses_the_ruling_costs_the_appellant_nothing(cases, r
 
     assert case.deal_stage("rating") == "rating"
     assert case.dispute()["appeal"]["succeeded"] is True
-    assert case.balances() == (0, -5_00)
+    case.assert_balances((0, -5_00))
     assert_money_moved_and_balanced(running_stack, case, None)
 
 

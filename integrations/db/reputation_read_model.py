@@ -15,6 +15,7 @@ two steps that review crossed parties queue instead of deadlocking.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 
 from sqlalchemy import func, or_, select, text
@@ -42,10 +43,11 @@ from domain.reputation import (
 )
 from domain.steps import Step
 from domain.verification import Status
-from integrations.db.app_models import Notification, ReviewRow
+from integrations.db.app_models import ReviewRow
 from integrations.db.dispute_models import DisputeRow
 from integrations.db.ledger import Ledger
-from integrations.db.reputation_models import CreditLineReview, ReputationRow
+from integrations.db.read_model import ADD_NOTICE
+from integrations.db.reputation_models import ReputationRow
 from integrations.db.verification_read_model import is_verified
 
 # The newest reviews that count. Older ones are at least 4 half-lives old in a busy business's
@@ -55,6 +57,8 @@ REVIEWING_STEPS = frozenset({"completed", "closed"})
 AFTER_A_RULING = frozenset({"ruling_executed", "dispute_fee_charged", "dispute_fee_waived"})
 KEPT_ON_REBUILD = ("business_id", "completed_deals", "completed_volume_minor")
 DECIDED_AGAINST_ONE_SIDE = ("lost_by_buyer", "lost_by_seller")  # disputes.outcome values
+REPUTATION_COLUMNS = ("business_id", "score", "review_count", "review_sum", "quality", "timeliness", "communication",
+                      "lost_disputes", "won_disputes", "parts", "updated_at")
 
 
 def reviews_track_record(deal: Deal, step: Step) -> bool:
@@ -106,7 +110,8 @@ def review_parties(session: Session, deal: Deal, step: Step, reputation_policy: 
             changes.append(change)
     _save_reputations(session, rows)
     if reviews:
-        session.execute(insert(CreditLineReview.__table__).values(reviews))
+        session.execute(ADD_CREDIT_LINE_REVIEW, [review | dict(reasons=json.dumps(review["reasons"]))
+                                                 for review in reviews])
     return changes
 
 
@@ -127,6 +132,31 @@ PARTY_FACTS = text("""
       LEFT JOIN ledger_accounts a ON a.address = p.address
      CROSS JOIN (SELECT coalesce(sum(review_sum), 0.0) AS review_sum,
                         coalesce(sum(review_count), 0) AS review_count FROM reputations) t""")
+# The writes are plain statements built once, as the deal step's (integrations/db/read_model.py):
+# building and compiling Core inserts per call cost more than the reads.
+COUNT_COMPLETED = text("""
+    INSERT INTO reputations (business_id, score, review_count, review_sum, lost_disputes, won_disputes,
+                             completed_deals, completed_volume_minor, parts, updated_at)
+    VALUES (:business_id, :score, 0, 0.0, 0, 0, :completed_deals, :completed_volume_minor, '[]', :updated_at)
+    ON CONFLICT (business_id) DO UPDATE SET
+        completed_deals = reputations.completed_deals + excluded.completed_deals,
+        completed_volume_minor = reputations.completed_volume_minor + excluded.completed_volume_minor""")
+# Deal counters are kept: only the deal steps count them.
+SAVE_REPUTATION = text("""
+    INSERT INTO reputations (business_id, score, review_count, review_sum, quality, timeliness, communication,
+                             lost_disputes, won_disputes, completed_deals, completed_volume_minor, parts, updated_at)
+    VALUES (:business_id, :score, :review_count, :review_sum, :quality, :timeliness, :communication,
+            :lost_disputes, :won_disputes, 0, 0, CAST(:parts AS jsonb), :updated_at)
+    ON CONFLICT (business_id) DO UPDATE SET
+        score = excluded.score, review_count = excluded.review_count, review_sum = excluded.review_sum,
+        quality = excluded.quality, timeliness = excluded.timeliness, communication = excluded.communication,
+        lost_disputes = excluded.lost_disputes, won_disputes = excluded.won_disputes, parts = excluded.parts,
+        updated_at = excluded.updated_at""")
+ADD_CREDIT_LINE_REVIEW = text("""
+    INSERT INTO credit_line_reviews (business_id, cause, previous_minor, target_minor, in_force_minor,
+                                     usage_minor, reasons, at)
+    VALUES (:business_id, :cause, :previous_minor, :target_minor, :in_force_minor, :usage_minor,
+            CAST(:reasons AS jsonb), :at)""")
 # The newest counted reviews of each party, then its decided disputes, in the one-party order.
 RATINGS_AND_DISPUTES = text("""
     SELECT p.business_id, true AS rating, rv.at, rv.quality, rv.timeliness, rv.communication,
@@ -143,15 +173,12 @@ RATINGS_AND_DISPUTES = text("""
 
 
 def _count_completed_deals(session: Session, deal: Deal, at: dt.datetime) -> None:
-    """Each party's completed deals and volume, in one statement (a party named twice counts twice)."""
+    """Each party's completed deals and volume, in one round trip (a party named twice counts twice)."""
     volume = sum(leg.amount.amount_minor for leg in deal.terms.legs)
-    table = ReputationRow.__table__
-    statement = insert(table).values([
-        _blank(business_id, at) | dict(completed_deals=times, completed_volume_minor=volume * times)
+    session.execute(COUNT_COMPLETED, [
+        dict(business_id=business_id, score=ReputationPolicy().default_mean, completed_deals=times,
+             completed_volume_minor=volume * times, updated_at=at)
         for business_id, times in sorted(Counter(deal.parties).items())])
-    session.execute(statement.on_conflict_do_update(index_elements=[table.c.business_id], set_=dict(
-        completed_deals=table.c.completed_deals + statement.excluded.completed_deals,
-        completed_volume_minor=table.c.completed_volume_minor + statement.excluded.completed_volume_minor)))
 
 
 def _facts_of(session: Session, parties: list[int], policy: ReputationPolicy | None) -> tuple[dict, float]:
@@ -176,13 +203,9 @@ def _ratings_and_disputes_of(session: Session, parties: list[int]) -> tuple[dict
 
 
 def _save_reputations(session: Session, rows: list[dict]) -> None:
-    """Insert or overwrite the rows' reputations; the deal counters are kept."""
-    table = ReputationRow.__table__
-    for start in range(0, len(rows), 1_000):
-        statement = insert(table).values(rows[start:start + 1_000])
-        session.execute(statement.on_conflict_do_update(
-            index_elements=[table.c.business_id],
-            set_={name: statement.excluded[name] for name in rows[0] if name not in KEPT_ON_REBUILD}))
+    """Insert or overwrite the reputations, in one round trip; the deal counters are kept."""
+    session.execute(SAVE_REPUTATION, [
+        {name: row[name] for name in REPUTATION_COLUMNS} | dict(parts=json.dumps(row["parts"])) for row in rows])
 
 
 # ---- reputation ---------------------------------------------------------------------------
@@ -258,7 +281,12 @@ def rebuild_reputations(session: Session, at: dt.datetime, policy: ReputationPol
         own = ratings.get(business_id, [])
         reputation = reputation_of(own, results.get(business_id, []), prior, at, policy)
         rows.append(_blank(business_id, at) | _columns(reputation, own, at))
-    _save_reputations(session, rows)
+    table = ReputationRow.__table__
+    for start in range(0, len(rows), 1_000):
+        statement = insert(table).values(rows[start:start + 1_000])
+        session.execute(statement.on_conflict_do_update(
+            index_elements=[table.c.business_id],
+            set_={name: statement.excluded[name] for name in rows[0] if name not in KEPT_ON_REBUILD}))
     return len(rows)
 
 
@@ -291,7 +319,5 @@ def _notify(session: Session, change: CreditChange, deal_id: str, key: str, at: 
     notice = change.notice()
     if notice is None:
         return
-    session.execute(insert(Notification).values(
-        business_id=notice.business_id, deal_id=deal_id, dedupe_key=key, kind=notice.kind,
-        subject=notice.subject, body=notice.body, created_at=at, email_status="pending",
-    ).on_conflict_do_nothing(index_elements=[Notification.dedupe_key]))
+    session.execute(ADD_NOTICE, dict(business_id=notice.business_id, deal_id=deal_id, dedupe_key=key,
+                                     kind=notice.kind, subject=notice.subject, body=notice.body, created_at=at))

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from hashlib import sha1
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,13 +35,23 @@ log = logging.getLogger(__name__)
 MAX_ITEMS = 200  # a digest longer than this is unread; the rest wait for tomorrow's
 
 
-def emails_sent_since(session: Session, business_id: int, since: dt.datetime) -> int:
-    """The business's emails since `since`: notifications emailed one by one, and digests."""
-    single = session.scalar(select(func.count()).where(Notification.business_id == business_id,
-                                                       Notification.emailed_at >= since))
-    digests = session.scalar(select(func.count()).where(NotificationDigest.business_id == business_id,
-                                                        NotificationDigest.sent_at >= since))
-    return (single or 0) + (digests or 0)
+# One round trip for a whole outbox batch, whatever the number of businesses in it.
+SENT_SINCE = text("""
+    SELECT p.business_id,
+           (SELECT count(*) FROM notifications n
+             WHERE n.business_id = p.business_id AND n.emailed_at >= p.since)
+         + (SELECT count(*) FROM notification_digests d
+             WHERE d.business_id = p.business_id AND d.sent_at >= p.since) AS sent
+      FROM unnest(CAST(:ids AS bigint[]), CAST(:sinces AS timestamptz[])) AS p(business_id, since)""")
+
+
+def emails_sent_since(session: Session, since: dict[int, dt.datetime]) -> dict[int, int]:
+    """Each business's emails since its own `since`: notifications emailed one by one, and digests."""
+    if not since:
+        return {}
+    ids = list(since)
+    rows = session.execute(SENT_SINCE, dict(ids=ids, sinces=[since[b] for b in ids]))
+    return {business_id: sent for business_id, sent in rows}
 
 
 class DailyDigests:

@@ -73,7 +73,7 @@ class MailOutbox:
             if not pending:
                 return 0
             prefs = preferences_for(session, {n.business_id for n in pending})
-            sent_today = {b: emails_sent_since(session, b, p.day_started_at(now)) for b, p in prefs.items()}
+            sent_today = emails_sent_since(session, {b: p.day_started_at(now) for b, p in prefs.items()})
             addresses = self._addresses(session, set(prefs))
             deliver = None
             for notification in pending:

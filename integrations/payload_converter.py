@@ -222,7 +222,12 @@ PAYLOAD_CONVERTER = DATA_CONVERTER.payload_converter
 
 def to_json_value(value: Any) -> Any:
     """`value` as the plain JSON structure its payload holds (for storing it in a JSON column)."""
-    return json.loads(json.dumps(value, cls=DataclassJSONEncoder, separators=(",", ":"), sort_keys=True))
+    return json.loads(to_json_text(value))
+
+
+def to_json_text(value: Any) -> str:
+    """`value` as the JSON text its payload holds (for a statement that casts it to jsonb itself)."""
+    return json.dumps(value, cls=DataclassJSONEncoder, separators=(",", ":"), sort_keys=True)
 
 
 def from_json_value(hint: type, value: Any) -> Any:

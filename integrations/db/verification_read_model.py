@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 from temporalio.converter import value_to_type
@@ -113,9 +113,14 @@ class CaseView:
     documents: list[dict[str, Any]]
 
 
+# Every proposal checks both parties: a plain statement built once (an expanding IN built per
+# call cost the web more CPU than PostgreSQL spends answering it).
+VERIFIED_AMONG = text("SELECT business_id FROM verifications "
+                      "WHERE business_id = ANY(CAST(:ids AS bigint[])) AND status = :approved")
+
+
 def verified_ids(session: Session, business_ids: list[int]) -> set[int]:
-    return set(session.scalars(select(VerificationRow.business_id).where(
-        VerificationRow.business_id.in_(business_ids), VerificationRow.status == Status.APPROVED.value)))
+    return set(session.scalars(VERIFIED_AMONG, {"ids": list(business_ids), "approved": Status.APPROVED.value}))
 
 
 def is_verified(session: Session, business_id: int) -> bool:

@@ -10,9 +10,18 @@ from sqlalchemy import select
 
 from activities.deal_steps import DealSteps
 from domain.credit_policy import CreditPolicy, amount
+from domain.reputation import reputation_of
+from domain.steps import Step
 from integrations.db.app_models import Notification
 from integrations.db.dispute_models import DisputeRow
 from integrations.db.reputation_models import CreditLineReview, ReputationRow
+from integrations.db.reputation_read_model import (
+    _platform_mean,
+    credit_line_now,
+    dispute_results_of,
+    ratings_of,
+    review_parties,
+)
 from integrations.db.session import unit_of_work
 from tests.builders import a_business
 from tests.integrations.db.deal_steps_driver import line_of, run_deal
@@ -100,3 +109,31 @@ def test_a_lost_dispute_lowers_the_losers_score_and_line_and_not_the_winners(dat
     assert line_of(database_url, seller) == 300_00 and line_of(database_url, buyer) == 500_00
     assert reviews[-1].reasons[-1] == "-200.00 for 1 dispute lost in the last 365 days"
     assert notices[-1].subject == "Your credit line is lowered to 300.00 CRD"
+
+
+def test_both_parties_reviewed_together_score_and_line_as_the_one_party_reads_do(database_url):
+    buyer = a_business(database_url, credit_line_minor=500_00).business_id
+    seller = a_business(database_url, credit_line_minor=500_00).business_id
+    for stars in (3, 5, 4, 2):
+        closed = run_deal(database_url, buyer, seller, stars=stars)
+    with unit_of_work(database_url) as session:
+        session.add(DisputeRow(deal_id=closed.deal.deal_id, buyer_id=buyer, seller_id=seller, opened_by=buyer,
+                               reason="not_delivered", stage="final", version=9, opened_at=NOW, updated_at=NOW,
+                               closed_at=NOW, outcome="lost_by_buyer", state={}))
+    later = NOW + dt.timedelta(days=40)  # the reviews have aged: every score moves
+    with unit_of_work(database_url) as session:
+        # One snapshot for both paths: other tests' deals may still be reviewing parties meanwhile.
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        prior = _platform_mean(session, None)
+        expected = {b: (reputation_of(ratings_of(session, b), dispute_results_of(session, b), prior, later),
+                        credit_line_now(session, b, later).limit_minor) for b in (buyer, seller)}
+        step = Step(seq=99, kind="closed", at=later, actor_id=None, summary="reviewed again")
+        review_parties(session, closed.deal, step)
+    for business_id, (reputation, line) in expected.items():
+        stored_reputation, reviews, _ = stored(database_url, business_id)
+        assert (stored_reputation.score, stored_reputation.parts) == (reputation.score, list(reputation.parts()))
+        assert (stored_reputation.lost_disputes, stored_reputation.won_disputes) == (
+            reputation.lost_disputes, reputation.won_disputes)
+        # A review is stored only when the line or its reasons change; either way the latest is the policy's.
+        assert reviews[-1].target_minor == line and line_of(database_url, business_id) == reviews[-1].in_force_minor
+    assert expected[buyer][0].lost_disputes == 1 and expected[seller][0].won_disputes == 1

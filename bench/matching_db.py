@@ -128,9 +128,8 @@ class Cpu:
     server's: its postmaster's children alive at the end; the pool keeps the backends)."""
 
     def __init__(self, url: str) -> None:
-        with connect(url) as conn:
-            backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-        self._postmaster = psutil.Process(backend).parent()
+        with connect(url) as conn:  # the backend is looked up while it lives: it ends with the connection
+            self._postmaster = psutil.Process(conn.execute("SELECT pg_backend_pid()").fetchone()[0]).parent()
 
     def _server(self) -> dict[int, float]:
         seconds = {}

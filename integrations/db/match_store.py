@@ -64,25 +64,33 @@ def category_family(session: Session, category_id: int) -> list[int]:
 def replace_all(session: Session, by_want: dict[int, list[Match]], at: dt.datetime) -> int:
     """A full recompute's result replaces every stored match; how many there are now.
 
-    Only what changed is written (the result is copied into a temporary table and compared):
-    an hourly run mostly finds what the last one found, and a match kept keeps its
-    `matched_at`, the time it was first found with that score.
+    Only what changed is written: an hourly run mostly finds what the last one found, and a
+    match kept keeps its `matched_at`, the time it was first found with that score. The caller
+    holds the matching lock, so the rows read here are the rows to change.
     """
     conn = _driver(session)
-    conn.execute("CREATE TEMP TABLE fresh_matches (LIKE listing_matches) ON COMMIT DROP")
-    # Whole numbers only but the time: the rows as COPY's text, without a call per value.
-    stamp = at.isoformat()
+    # Rows as COPY's text, whole numbers only: compared with the stored rows as text, and
+    # written without a call per value.
     rows = [f"{m.want_id}\t{m.offer_id}\t{m.want_business_id}\t{m.offer_business_id}\t{m.score}\t"
-            f"{m.parts[0]}\t{m.parts[1]}\t{m.parts[2]}\t{m.parts[3]}\t{m.parts[4]}\t{stamp}\n"
+            f"{m.parts[0]}\t{m.parts[1]}\t{m.parts[2]}\t{m.parts[3]}\t{m.parts[4]}"
             for matches in by_want.values() for m in matches]
-    with conn.cursor().copy(f"COPY fresh_matches ({', '.join(COLUMNS)}, matched_at) FROM STDIN") as copy:
-        copy.write("".join(rows))
-    conn.execute("ANALYZE fresh_matches")
-    same = " AND ".join(f"f.{column} = m.{column}" for column in COLUMNS)
-    conn.execute(f"DELETE FROM listing_matches m WHERE NOT EXISTS (SELECT FROM fresh_matches f WHERE {same})")
-    # What is left conflicts only where unchanged. (An anti-join here would rescan, per row, the
-    # rows this very statement inserts when the table was empty: quadratic on a first run.)
-    conn.execute("INSERT INTO listing_matches SELECT * FROM fresh_matches ON CONFLICT (want_id, offer_id) DO NOTHING")
+    fresh = set(rows)
+    # The stored rows as one text in the same form, compared here: cheaper than comparing in SQL
+    # (COPY into a temporary table, ANALYZE, an anti-join, an insert probing each key), and than
+    # COPY TO, which hands the client one row at a time.
+    stored_text = conn.execute(f"SELECT string_agg(concat_ws(E'\\t', {', '.join(COLUMNS)}), E'\\n') "
+                        "FROM listing_matches").fetchone()[0]
+    stored = set(stored_text.split("\n")) if stored_text else set()
+    gone = [row.split("\t", 2)[:2] for row in stored - fresh]
+    if gone:
+        conn.execute("DELETE FROM listing_matches m USING unnest(%s::int[], %s::int[]) AS g(want_id, offer_id) "
+                     "WHERE m.want_id = g.want_id AND m.offer_id = g.offer_id",
+                     [[int(want) for want, _ in gone], [int(offer) for _, offer in gone]])
+    new = [row for row in rows if row not in stored]  # by want, as the primary key: cheaper to index
+    if new:
+        stamp = f"\t{at.isoformat()}\n"
+        with conn.cursor().copy(f"COPY listing_matches ({', '.join(COLUMNS)}, matched_at) FROM STDIN") as copy:
+            copy.write(stamp.join(new) + stamp)
     return len(rows)
 
 

@@ -24,6 +24,9 @@ from workflows.ring_messages import MatchRun, MatchSummary, RingProposals
 # bench/matching_db.py).
 RING_DETECTION_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('barter-ring-detection'))")
 MATCHING_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('listing-matching'))")
+# A full recompute hands its rings to ring detection through the workflow's history (about
+# 0.4 KB a ring: 98 rings at 10,000 × 10,000); beyond this many, detection reads them back.
+RINGS_CARRIED = 1_000
 
 
 def _now() -> dt.datetime:
@@ -39,8 +42,11 @@ class MatchingSteps:
         with unit_of_work(self._database_url) as session:
             session.execute(MATCHING_LOCK)
             market = match_store.load_market(session)
-            stored = match_store.replace_all(session, MatchIndex(market).recompute(), _now())
-        return MatchSummary(len(market), stored)
+            best = MatchIndex(market).recompute()
+            stored = match_store.replace_all(session, best, _now())
+        rings = find_rings((match for found in best.values() for match in found),
+                           {listing.listing_id: listing for listing in market})
+        return MatchSummary(len(market), stored, tuple(rings) if len(rings) <= RINGS_CARRIED else None)
 
     @activity.defn(name=MATCH_LISTING_ACTIVITY)
     def match_listing(self, run: MatchRun) -> MatchSummary:
@@ -66,14 +72,20 @@ class MatchingSteps:
 
     @activity.defn(name=PROPOSE_RINGS_ACTIVITY)
     def propose_rings(self, run: MatchRun) -> RingProposals:
-        """Rings the stored barter matches make, leaving out listings already in a live ring and
-        rings proposed before; each new ring is recorded (claiming its listings) before its
-        workflow starts."""
+        """Rings the stored barter matches make (or those a full recompute found in them),
+        leaving out listings already in a live ring and rings proposed before; each new ring is
+        recorded (claiming its listings) before its workflow starts."""
         with unit_of_work(self._database_url) as session:
             session.execute(RING_DETECTION_LOCK)
-            matches, listings = match_store.barter_matches(session)
+            if run.found_rings is None:
+                found = find_rings(*match_store.barter_matches(session))
+            else:
+                # A full recompute's rings: a listing closed (or no longer bartered) since then
+                # takes its rings out, as it would leave the stored barter matches.
+                still = match_store.open_to_barter(session, {i for ring in run.found_rings for i in ring.listing_ids})
+                found = [ring for ring in run.found_rings if ring.listing_ids <= still]
             busy = match_store.listings_in_live_rings(session)
-            candidates = [ring for ring in find_rings(matches, listings) if not ring.listing_ids & busy]
+            candidates = [ring for ring in found if not ring.listing_ids & busy]
             known = match_store.known_rings(session, [ring.key for ring in candidates])
             chosen = propose(ring for ring in candidates if ring.key not in known)
             titles = match_store.listing_titles(session, {leg.offer_id for ring in chosen for leg in ring.legs})

@@ -144,6 +144,12 @@ def barter_matches(session: Session) -> tuple[list[Match], dict[int, MarketListi
     return matches, listings
 
 
+def open_to_barter(session: Session, listing_ids: Iterable[int]) -> set[int]:
+    """Those of the listings still open and open to barter."""
+    return {row[0] for row in _driver(session).execute(
+        "SELECT id FROM listings WHERE id = ANY(%s) AND active AND open_to_barter", [list(listing_ids)])}
+
+
 def listings_in_live_rings(session: Session) -> set[int]:
     """A listing promised to a live ring is not put into another one."""
     rows = session.scalars(select(func.unnest(BarterRingRow.listing_ids))

@@ -50,6 +50,10 @@ class PaymentModel(StrEnum):
 
 BIT = {PaymentModel.CASH: 1, PaymentModel.CREDITS: 2, PaymentModel.BARTER: 4}
 WAYS = (0, 1, 1, 2, 1, 2, 2, 3)  # how many ways of paying a bitmask holds
+# The payment part, by the ways the want accepts and the ways both accept (bitmasks): the
+# share of the want's ways that the offer takes too, rounded up.
+PAYMENT_POINTS = tuple(tuple((WEIGHTS["payment"] * WAYS[shared] + WAYS[ways] - 1) // max(WAYS[ways], 1)
+                             for shared in range(8)) for ways in range(8))
 
 
 @dataclass(frozen=True)
@@ -143,7 +147,7 @@ def _parts(want: MarketListing, offer: MarketListing,
         if not price:
             return None
     category = WEIGHTS["category"] // 2 if sibling else WEIGHTS["category"]
-    payment = (WEIGHTS["payment"] * WAYS[shared] + WAYS[want.ways] - 1) // WAYS[want.ways]
+    payment = PAYMENT_POINTS[want.ways][shared]
     total = category + price + payment + offer.rating_points + WEIGHTS["delivery"]
     if total < MIN_SCORE:
         return None
@@ -197,10 +201,11 @@ class MatchIndex:
         if top is not None:
             found = heapq.nlargest(top, found)  # (score, id) ranks as Match does: build only the kept
         if top is None or len(found) < top:
+            left = None if top is None else top - len(found)
             siblings = []
             for sibling in self._siblings(listing.category_id):
-                siblings += self._scored(listing, sibling, True)
-            found += siblings if top is None else heapq.nlargest(top - len(found), siblings)
+                siblings += self._scored(listing, sibling, True, left)  # each category's best `left` suffice
+            found += siblings if left is None else heapq.nlargest(left, siblings)
         return best_of([self._match(listing, parts, other) for _, _, parts, other in found], top)
 
     def add_and_match(self, listing: MarketListing, current: dict[int, list[Match]],
@@ -266,14 +271,13 @@ def _offers_scored(want: MarketListing, offers: Iterable[tuple], sibling: bool,
     category = WEIGHTS["category"] // 2 if sibling else WEIGHTS["category"]
     want_ways, business = want.ways, want.business_id
     cash_budget, credits_budget = want.price_cash_minor, want.price_credits_minor
-    # The payment part for each set of shared ways (a bitmask): out of the ways the want accepts.
-    payment = [(WEIGHTS["payment"] * WAYS[shared] + WAYS[want_ways] - 1) // max(WAYS[want_ways], 1)
-               for shared in range(8)]
+    payment = PAYMENT_POINTS[want_ways]
     found: list = []
     best: list[int] = []  # with `top`: the `top` best scores so far, a min-heap
     ceiling = category + full_price + WEIGHTS["payment"] + delivery  # all but the rating part
+    stop_below = -1  # a rating under this cannot rank any more: once `top` scores beat its best total
     for offer_id, offer_business, offer_ways, cash_asked, credits_asked, rating, offer in offers:
-        if best and len(best) == top and best[0] > ceiling + rating:
+        if rating < stop_below:
             break
         shared = want_ways & offer_ways
         if not shared or offer_business == business:
@@ -281,13 +285,20 @@ def _offers_scored(want: MarketListing, offers: Iterable[tuple], sibling: bool,
         if shared & barter:
             price = full_price
         else:
+            # _fit written out (max(0, …) as a test: the same float, rounded the same).
             cash = credits = 0
             if cash_budget and cash_asked:
-                cash = full_price if cash_asked <= cash_budget else round(
-                    full_price * max(0.0, 1 - OVER_BUDGET_CUTOFF * (cash_asked - cash_budget) / cash_budget))
+                if cash_asked <= cash_budget:
+                    cash = full_price
+                else:
+                    fit = 1 - OVER_BUDGET_CUTOFF * (cash_asked - cash_budget) / cash_budget
+                    cash = round(full_price * fit) if fit > 0 else 0
             if credits_budget and credits_asked:
-                credits = full_price if credits_asked <= credits_budget else round(
-                    full_price * max(0.0, 1 - OVER_BUDGET_CUTOFF * (credits_asked - credits_budget) / credits_budget))
+                if credits_asked <= credits_budget:
+                    credits = full_price
+                else:
+                    fit = 1 - OVER_BUDGET_CUTOFF * (credits_asked - credits_budget) / credits_budget
+                    credits = round(full_price * fit) if fit > 0 else 0
             price = cash if cash > credits else credits
             if not price:
                 continue
@@ -297,8 +308,11 @@ def _offers_scored(want: MarketListing, offers: Iterable[tuple], sibling: bool,
             if top:
                 if len(best) < top:
                     heapq.heappush(best, total)
+                    if len(best) == top:
+                        stop_below = best[0] - ceiling
                 elif total > best[0]:
                     heapq.heapreplace(best, total)
+                    stop_below = best[0] - ceiling
     return found
 
 

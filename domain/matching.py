@@ -198,15 +198,29 @@ class MatchIndex:
         `top=None`: every one, sibling categories included (a new offer is news to every
         want it fits; `best_of` decides whether a want takes it)."""
         found = self._scored(listing, listing.category_id, False, top)
+        # (score, other's id) ranks as Match does (the listing's own id is the same in each):
+        # rank the rows, build only the kept.
         if top is not None:
-            found = heapq.nlargest(top, found)  # (score, id) ranks as Match does: build only the kept
+            found.sort(reverse=True)
+            del found[top:]
         if top is None or len(found) < top:
             left = None if top is None else top - len(found)
             siblings = []
             for sibling in self._siblings(listing.category_id):
                 siblings += self._scored(listing, sibling, True, left)  # each category's best `left` suffice
-            found += siblings if left is None else heapq.nlargest(left, siblings)
-        return best_of([self._match(listing, parts, other) for _, _, parts, other in found], top)
+            if left is not None:
+                siblings.sort(reverse=True)
+                del siblings[left:]
+            found += siblings
+        # As best_of ranks them: the exact fits kept fill all places or leave `left` to siblings.
+        found.sort(reverse=True)
+        if listing.kind is Kind.WANT:
+            want_id, want_business = listing.listing_id, listing.business_id
+            return [Match(total, want_id, offer.listing_id, want_business, offer.business_id, parts)
+                    for total, _, parts, offer in found]
+        offer_id, offer_business = listing.listing_id, listing.business_id
+        return [Match(total, want.listing_id, offer_id, want.business_id, offer_business, parts)
+                for total, _, parts, want in found]
 
     def add_and_match(self, listing: MarketListing, current: dict[int, list[Match]],
                       top: int = TOP_MATCHES) -> list[Match]:
@@ -253,10 +267,6 @@ class MatchIndex:
                 found.append((scored[0], other.listing_id, scored[1], other))
         return found
 
-    @staticmethod
-    def _match(listing: MarketListing, parts: tuple[int, int, int, int, int], other: MarketListing) -> Match:
-        want, offer = (listing, other) if listing.kind is Kind.WANT else (other, listing)
-        return Match(sum(parts), want.listing_id, offer.listing_id, want.business_id, offer.business_id, parts)
 
 
 def _offers_scored(want: MarketListing, offers: Iterable[tuple], sibling: bool,

@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import text
 from temporalio import activity
 
-from domain.barter_rings import find_rings, propose
+from domain.barter_rings import BarterRing, find_rings, propose
 from domain.matching import Kind, MatchIndex
 from domain.rings import ring_from
 from integrations.db import match_store
@@ -25,7 +25,7 @@ from workflows.ring_messages import MatchRun, MatchSummary, RingProposals
 RING_DETECTION_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('barter-ring-detection'))")
 MATCHING_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('listing-matching'))")
 # A full recompute hands its rings to ring detection through the workflow's history (about
-# 0.4 KB a ring: 98 rings at 10,000 × 10,000); beyond this many, detection reads them back.
+# 0.3 KB a ring: 98 rings at 10,000 × 10,000); beyond this many, detection reads them back.
 RINGS_CARRIED = 1_000
 
 
@@ -46,7 +46,8 @@ class MatchingSteps:
             stored = match_store.replace_all(session, best, _now())
         rings = find_rings((match for found in best.values() for match in found),
                            {listing.listing_id: listing for listing in market})
-        return MatchSummary(len(market), stored, tuple(rings) if len(rings) <= RINGS_CARRIED else None)
+        return MatchSummary(len(market), stored,
+                            tuple(ring.numbers for ring in rings) if len(rings) <= RINGS_CARRIED else None)
 
     @activity.defn(name=MATCH_LISTING_ACTIVITY)
     def match_listing(self, run: MatchRun) -> MatchSummary:
@@ -82,8 +83,9 @@ class MatchingSteps:
             else:
                 # A full recompute's rings: a listing closed (or no longer bartered) since then
                 # takes its rings out, as it would leave the stored barter matches.
-                still = match_store.open_to_barter(session, {i for ring in run.found_rings for i in ring.listing_ids})
-                found = [ring for ring in run.found_rings if ring.listing_ids <= still]
+                rings = [BarterRing.from_numbers(numbers) for numbers in run.found_rings]
+                still = match_store.open_to_barter(session, {i for ring in rings for i in ring.listing_ids})
+                found = [ring for ring in rings if ring.listing_ids <= still]
             busy = match_store.listings_in_live_rings(session)
             candidates = [ring for ring in found if not ring.listing_ids & busy]
             known = match_store.known_rings(session, [ring.key for ring in candidates])

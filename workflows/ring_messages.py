@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from domain.barter_rings import BarterRing
 from domain.rings import Ring, RingPolicy
 
 
@@ -16,19 +15,19 @@ from domain.rings import Ring, RingPolicy
 class MatchRun:
     listing_id: int | None = None  # None: a full recompute; else the listing just published
     ring_policy: RingPolicy = field(default_factory=RingPolicy)
-    # For ring detection: the rings a full recompute found in the matches it stored (best
-    # first); None: read the stored barter matches.
-    found_rings: tuple[BarterRing, ...] | None = None
+    # For ring detection: the rings a full recompute found in the matches it stored, best
+    # first, as BarterRing.numbers; None: read the stored barter matches.
+    found_rings: tuple[tuple[int, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
 class MatchSummary:
     listings: int
     matches: int
-    # A full recompute's barter rings (domain.barter_rings.find_rings over its result), so ring
-    # detection need not read back the matches just written; None: not looked for (one new
-    # listing's run, or too many rings to carry in the workflow's history).
-    rings: tuple[BarterRing, ...] | None = None
+    # A full recompute's barter rings (domain.barter_rings.find_rings over its result, as
+    # BarterRing.numbers), so ring detection need not read back the matches just written;
+    # None: not looked for (one new listing's run, or too many to carry in the history).
+    rings: tuple[tuple[int, ...], ...] | None = None
 
 
 def ring_detection_run(run: MatchRun, summary: MatchSummary) -> MatchRun:

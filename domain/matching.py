@@ -50,6 +50,7 @@ class PaymentModel(StrEnum):
 
 BIT = {PaymentModel.CASH: 1, PaymentModel.CREDITS: 2, PaymentModel.BARTER: 4}
 WAYS = (0, 1, 1, 2, 1, 2, 2, 3)  # how many ways of paying a bitmask holds
+CASH_BIT, CREDITS_BIT, BARTER_BIT = BIT[PaymentModel.CASH], BIT[PaymentModel.CREDITS], BIT[PaymentModel.BARTER]
 # The payment part, by the ways the want accepts and the ways both accept (bitmasks): the
 # share of the want's ways that the offer takes too, rounded up.
 PAYMENT_POINTS = tuple(tuple((WEIGHTS["payment"] * WAYS[shared] + WAYS[ways] - 1) // max(WAYS[ways], 1)
@@ -80,9 +81,9 @@ class MarketListing:
     rating_points: int = field(init=False, repr=False, compare=False, default=0)
 
     def __post_init__(self) -> None:
-        ways = ((BIT[PaymentModel.CASH] if self.price_cash_minor else 0)
-                | (BIT[PaymentModel.CREDITS] if self.price_credits_minor else 0)
-                | (BIT[PaymentModel.BARTER] if self.open_to_barter else 0))
+        # Bits as plain ints, not looked up by enum member: a full recompute builds 20,000 listings.
+        ways = ((CASH_BIT if self.price_cash_minor else 0) | (CREDITS_BIT if self.price_credits_minor else 0)
+                | (BARTER_BIT if self.open_to_barter else 0))
         object.__setattr__(self, "ways", ways)
         object.__setattr__(self, "place", self.city.strip().casefold())
         points = 5 if self.rating is None else round(WEIGHTS["rating"] * min(max(self.rating, 0.0), 5.0) / 5)
@@ -139,7 +140,7 @@ def _parts(want: MarketListing, offer: MarketListing,
     shared = want.ways & offer.ways
     if not shared:
         return None
-    if shared & BIT[PaymentModel.BARTER]:
+    if shared & BARTER_BIT:
         price = WEIGHTS["price"]
     else:
         price = max(_fit(want.price_cash_minor, offer.price_cash_minor),
@@ -277,7 +278,7 @@ def _offers_scored(want: MarketListing, offers: Iterable[tuple], sibling: bool,
     (tests/domain/test_matching.py). `offers`: rows as `MatchIndex._scored` caches them, best
     rated first; with `top`, the scan stops once `top` matches score above anything the rest
     could (an offer can score at most its rating part plus every other part in full)."""
-    full_price, barter, delivery = WEIGHTS["price"], BIT[PaymentModel.BARTER], WEIGHTS["delivery"]
+    full_price, barter, delivery = WEIGHTS["price"], BARTER_BIT, WEIGHTS["delivery"]
     category = WEIGHTS["category"] // 2 if sibling else WEIGHTS["category"]
     want_ways, business = want.ways, want.business_id
     cash_budget, credits_budget = want.price_cash_minor, want.price_credits_minor

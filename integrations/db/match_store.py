@@ -31,6 +31,7 @@ MARKET = """
     JOIN categories c ON c.id = l.category_id
     LEFT JOIN reputations r ON r.business_id = l.business_id
     WHERE l.active"""
+KINDS = {kind.value: kind for kind in Kind}  # a dict look-up, not Kind(...)'s, per listing read
 POINTS = ("score", "category_points", "price_points", "payment_points", "rating_points", "delivery_points")
 COLUMNS = ("want_id", "offer_id", "want_business_id", "offer_business_id", *POINTS)
 
@@ -48,7 +49,7 @@ def load_market(session: Session, category_ids: Iterable[int] | None = None) -> 
         rows = _driver(session).execute(MARKET).fetchall()
     else:
         rows = _driver(session).execute(MARKET + " AND l.category_id = ANY(%s)", [list(category_ids)]).fetchall()
-    return [MarketListing(id_, business, Kind(kind), category, parent, cash, credits, barter, city,
+    return [MarketListing(id_, business, KINDS[kind], category, parent, cash, credits, barter, city,
                           None if rating is None else float(rating))
             for id_, business, kind, category, parent, cash, credits, barter, city, rating in rows]
 

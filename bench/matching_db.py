@@ -166,7 +166,10 @@ def full_run(steps: MatchingSteps, cpu: Cpu) -> dict:
     summary, recompute = cpu.measure(lambda: through_history(steps.recompute(MatchRun())))
     proposals, rings = cpu.measure(
         lambda: steps.propose_rings(through_history(ring_detection_run(MatchRun(), summary))))
+    cpu_seconds = {part: round(recompute["cpu_seconds"][part] + rings["cpu_seconds"][part], 3)
+                   for part in recompute["cpu_seconds"]}
     return {"seconds": round(recompute["seconds"] + rings["seconds"], 3),
+            "cpu_seconds": {**cpu_seconds, "total": round(sum(cpu_seconds.values()), 3)},
             "recompute": {**recompute, "listings": summary.listings, "matches": summary.matches},
             "propose_rings": {**rings, "rings_proposed": len(proposals.rings)}}
 

@@ -20,7 +20,7 @@ from workflows.ring_messages import MatchRun, MatchSummary, RingProposals
 
 # Two detections at once could promise one listing to two rings, and two listings matched at
 # once could each miss the other's rows: each kind of run takes its turn (a listing's run holds
-# the lock for tens of milliseconds; a full recompute for about 1.5 s at 10,000 × 10,000,
+# the lock for tens of milliseconds; a full recompute for about 0.6–1 s at 10,000 × 10,000,
 # bench/matching_db.py).
 RING_DETECTION_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('barter-ring-detection'))")
 MATCHING_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('listing-matching'))")

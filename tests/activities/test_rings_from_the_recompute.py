@@ -1,14 +1,17 @@
 """A full recompute finds the barter rings in the matches it stores and hands them to ring
 detection (through the workflow's history) instead of ring detection reading them back: the
-same rings, and a listing closed in between still takes its ring out."""
+same rings, and a listing closed in between still takes its ring out. It runs with the cycle
+collector paused, and leaves it as it found it."""
 
 from __future__ import annotations
 
+import gc
 import uuid
 
 from sqlalchemy import update
 from temporalio.converter import DataConverter
 
+from activities import matching_steps
 from activities.matching_steps import MatchingSteps
 from domain.barter_rings import BarterRing, find_rings
 from integrations.db import match_store
@@ -74,7 +77,40 @@ def test_a_listing_closed_after_the_recompute_keeps_its_ring_from_being_proposed
     assert steps.propose_rings(run).rings == ()  # proposed once
 
 
+def test_more_rings_than_a_history_should_carry_are_left_for_ring_detection_to_read(database_url, monkeypatch):
+    monkeypatch.setattr(matching_steps, "RINGS_CARRIED", 0)
+    _key, listings = a_ring_of_three(database_url)
+    try:
+        summary = through_history(MatchingSteps(database_url).recompute(MatchRun()))
+        assert summary.rings is None
+        assert ring_detection_run(MatchRun(), summary) == MatchRun()
+    finally:
+        for listing_id in listings:
+            set_active(database_url, listing_id, False)
+
+
 def test_a_run_for_one_listing_carries_no_rings_and_a_summary_without_them_leaves_the_run_as_it_was():
     summary = through_history(MatchSummary(2, 1))
     assert summary.rings is None
     assert ring_detection_run(MatchRun(7), summary) == MatchRun(7)
+
+
+def test_the_collector_paused_for_a_recompute_is_back_on_after_it_even_when_it_fails():
+    assert gc.isenabled()
+    try:
+        with matching_steps.collector_paused():
+            assert not gc.isenabled()
+            with matching_steps.collector_paused():  # another thread's run inside this one
+                pass
+            assert not gc.isenabled()
+            raise RuntimeError("the database went away")
+    except RuntimeError:
+        pass
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with matching_steps.collector_paused():
+            pass
+        assert not gc.isenabled()  # whoever turned it off turns it back on
+    finally:
+        gc.enable()

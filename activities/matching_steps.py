@@ -57,11 +57,12 @@ class MatchingSteps:
 
     @activity.defn(name=RECOMPUTE_MATCHES_ACTIVITY)
     def recompute(self, run: MatchRun) -> MatchSummary:
-        with collector_paused(), unit_of_work(self._database_url) as session:
-            session.execute(MATCHING_LOCK)
-            market = match_store.load_market(session)
-            best = MatchIndex(market).recompute()
-            stored = match_store.replace_all(session, best, _now())
+        with collector_paused():
+            with unit_of_work(self._database_url) as session:
+                session.execute(MATCHING_LOCK)
+                market = match_store.load_market(session)
+                best = MatchIndex(market).recompute()
+                stored = match_store.replace_all(session, best, _now())
             rings = find_rings((match for found in best.values() for match in found),
                                {listing.listing_id: listing for listing in market})
         return MatchSummary(len(market), stored,

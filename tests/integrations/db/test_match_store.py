@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from activities.matching_steps import MatchingSteps
 from domain.matching import Match
@@ -97,6 +97,36 @@ def test_a_full_recompute_replaces_every_stored_match_and_a_kept_match_keeps_the
         assert sorted(rows) == [(w1, o1, 95, 25, earlier), (w1, o2, 85, 20, NOW), (w3, o2, 95, 25, NOW)]
         assert match_store.replace_all(session, {}, NOW) == 0
         assert session.scalar(select(func.count()).select_from(ListingMatch)) == 0
+    finally:
+        session.rollback()
+        session.close()
+
+
+def indexes(session) -> dict[str, tuple[int, str]]:
+    """listing_matches' indexes: name -> (oid, definition)."""
+    rows = session.execute(text("SELECT c.relname, c.oid, pg_get_indexdef(c.oid) FROM pg_index x "
+                                "JOIN pg_class c ON c.oid = x.indexrelid "
+                                "WHERE x.indrelid = 'listing_matches'::regclass"))
+    return {name: (oid, definition) for name, oid, definition in rows}
+
+
+def test_a_load_into_the_empty_table_builds_its_plain_indexes_after_it_as_they_were(database_url, monkeypatch):
+    monkeypatch.setattr(match_store, "BULK_LOAD", 2)
+    w1, o1, o2 = range(2_000_000_011, 2_000_000_014)
+    found = {w1: [Match(95, w1, o1, 1, 2, (40, 25, 15, 5, 10)), Match(90, w1, o2, 1, 3, (40, 25, 15, 0, 10))]}
+    session = session_factory(database_url)()
+    try:
+        match_store.replace_all(session, {}, NOW)
+        before = indexes(session)
+        assert match_store.replace_all(session, found, NOW) == 2
+
+        after = indexes(session)
+        assert {name: definition for name, (_, definition) in after.items()} == {
+            name: definition for name, (_, definition) in before.items()}
+        rebuilt = {name for name in after if after[name][0] != before[name][0]}
+        assert rebuilt == {"ix_listing_matches_offer_id", "ix_listing_matches_want_business_id",
+                           "ix_listing_matches_offer_business_id"}  # the primary key stays
+        assert session.scalar(select(func.count()).select_from(ListingMatch).where(ListingMatch.offer_id == o2)) == 1
     finally:
         session.rollback()
         session.close()

@@ -16,7 +16,7 @@ from domain.barter_rings import BarterRing, find_rings, propose
 from domain.matching import Kind, MatchIndex
 from domain.rings import ring_from
 from integrations.db import match_store
-from integrations.db.ring_read_model import save_ring
+from integrations.db.ring_read_model import save_proposed_rings
 from integrations.db.session import unit_of_work
 from workflows.names import MATCH_LISTING_ACTIVITY, PROPOSE_RINGS_ACTIVITY, RECOMPUTE_MATCHES_ACTIVITY
 from workflows.ring_messages import MatchRun, MatchSummary, RingProposals
@@ -112,6 +112,5 @@ class MatchingSteps:
             titles = match_store.listing_titles(session, {leg.offer_id for ring in chosen for leg in ring.legs})
             now = _now()
             rings = tuple(ring_from(proposal, titles, now, run.ring_policy) for proposal in chosen)
-            for ring in rings:
-                save_ring(session, ring, 0, now)
+            save_proposed_rings(session, rings, now)
         return RingProposals(rings)

@@ -16,6 +16,7 @@ from activities.matching_steps import MatchingSteps
 from domain.barter_rings import BarterRing, find_rings
 from integrations.db import match_store
 from integrations.db.app_models import Listing
+from integrations.db.matching_models import BarterRingRow
 from integrations.db.session import unit_of_work
 from tests.builders import a_business, a_listing
 from workflows.ring_messages import MatchRun, MatchSummary, ring_detection_run
@@ -74,6 +75,9 @@ def test_a_listing_closed_after_the_recompute_keeps_its_ring_from_being_proposed
     assert steps.propose_rings(run).rings == ()
     set_active(database_url, listings[0], True)
     assert [ring.key for ring in steps.propose_rings(run).rings] == [key]
+    with unit_of_work(database_url) as session:
+        row = session.get(BarterRingRow, key)
+        assert (row.status, row.version, sorted(row.listing_ids)) == ("proposed", 0, sorted(listings))
     assert steps.propose_rings(run).rings == ()  # proposed once
 
 

@@ -269,7 +269,6 @@ class MatchIndex:
         return found
 
 
-
 def _offers_scored(want: MarketListing, offers: Iterable[tuple], sibling: bool,
                    top: int | None = None) -> list[tuple[int, int, tuple[int, int, int, int, int], MarketListing]]:
     """`_parts` for one want against the offers of one bucket (same place), written out: a full

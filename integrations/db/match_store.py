@@ -82,7 +82,7 @@ def replace_all(session: Session, by_want: dict[int, list[Match]], at: dt.dateti
     # (COPY into a temporary table, ANALYZE, an anti-join, an insert probing each key), and than
     # COPY TO, which hands the client one row at a time.
     stored_text = conn.execute(f"SELECT string_agg(concat_ws(E'\\t', {', '.join(COLUMNS)}), E'\\n') "
-                        "FROM listing_matches").fetchone()[0]
+                               "FROM listing_matches").fetchone()[0]
     stored = set(stored_text.split("\n")) if stored_text else set()
     gone = [row.split("\t", 2)[:2] for row in stored - fresh]
     if gone:
@@ -106,8 +106,8 @@ def replace_all(session: Session, by_want: dict[int, list[Match]], at: dt.dateti
 def _drop_plain_indexes(conn: psycopg.Connection) -> list[str]:
     """Drop listing_matches' indexes that back no key; their definitions, to build them again."""
     indexes = conn.execute(
-        "SELECT index.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
-        "JOIN pg_class index ON index.oid = x.indexrelid "
+        "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+        "JOIN pg_class i ON i.oid = x.indexrelid "
         "WHERE x.indrelid = 'listing_matches'::regclass AND NOT x.indisprimary AND NOT x.indisunique").fetchall()
     for name, _ in indexes:
         conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))

@@ -142,7 +142,9 @@ async def test_the_hourly_full_recompute_proposes_a_ring_nobody_published_into(c
     a, b, c = three_members(database_url)
     key = f"ring-{a.want_id}.{b.offer_id}-{b.want_id}.{c.offer_id}-{c.want_id}.{a.offer_id}"
 
-    first = await match(client, None, saved_as="matching_full_recompute")
+    # Saved as `matching_full_recompute_rings_carried` (the rings in the recompute's summary);
+    # `matching_full_recompute` is the same run recorded before summaries carried them.
+    first = await match(client, None, saved_as="matching_full_recompute_rings_carried")
     assert key in first.rings_proposed
     row = await eventually(lambda: ring_row(database_url, key))
     assert [(leg["want_id"], leg["offer_id"]) for leg in row.state["legs"]] == [

@@ -42,17 +42,27 @@ class BarterRing:
         """Stable name of the ring (its listings in ring order): the ring workflow's id."""
         return "ring-" + "-".join(f"{leg.want_id}.{leg.offer_id}" for leg in self.legs)
 
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        """The ring as plain numbers (each leg's fields in Match's order), to pass between
+        activities through a workflow's history: a payload converter reads nested dataclasses
+        about ten times slower than a tuple of numbers."""
+        return tuple(n for leg in self.legs for n in (leg.score, leg.want_id, leg.offer_id, leg.want_business_id,
+                                                      leg.offer_business_id, *leg.parts))
 
-def is_barter(match: Match, listings: dict[int, MarketListing]) -> bool:
-    barter = BIT[PaymentModel.BARTER]  # the bit, not `payment_models`: run once per stored match
-    return bool(listings[match.want_id].ways & listings[match.offer_id].ways & barter)
+    @classmethod
+    def from_numbers(cls, numbers: tuple[int, ...]) -> BarterRing:
+        legs = tuple(Match(*numbers[i:i + 5], tuple(numbers[i + 5:i + 10])) for i in range(0, len(numbers), 10))
+        return cls(min(leg.score for leg in legs), legs)
 
 
 def find_rings(matches: Iterable[Match], listings: dict[int, MarketListing]) -> list[BarterRing]:
     """Every three-business ring the barter matches make, best first."""
     best: dict[tuple[int, int], Match] = {}  # (wanting business, offering business) -> best leg
+    barter = BIT[PaymentModel.BARTER]  # the bit, not `payment_models`: a full recompute's 50,000 matches pass here
     for match in matches:
-        if match.want_business_id == match.offer_business_id or not is_barter(match, listings):
+        if (match.want_business_id == match.offer_business_id
+                or not listings[match.want_id].ways & listings[match.offer_id].ways & barter):
             continue
         edge = (match.want_business_id, match.offer_business_id)
         if edge not in best or match > best[edge]:

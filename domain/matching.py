@@ -50,6 +50,11 @@ class PaymentModel(StrEnum):
 
 BIT = {PaymentModel.CASH: 1, PaymentModel.CREDITS: 2, PaymentModel.BARTER: 4}
 WAYS = (0, 1, 1, 2, 1, 2, 2, 3)  # how many ways of paying a bitmask holds
+CASH_BIT, CREDITS_BIT, BARTER_BIT = BIT[PaymentModel.CASH], BIT[PaymentModel.CREDITS], BIT[PaymentModel.BARTER]
+# The payment part, by the ways the want accepts and the ways both accept (bitmasks): the
+# share of the want's ways that the offer takes too, rounded up.
+PAYMENT_POINTS = tuple(tuple((WEIGHTS["payment"] * WAYS[shared] + WAYS[ways] - 1) // max(WAYS[ways], 1)
+                             for shared in range(8)) for ways in range(8))
 
 
 @dataclass(frozen=True)
@@ -76,9 +81,9 @@ class MarketListing:
     rating_points: int = field(init=False, repr=False, compare=False, default=0)
 
     def __post_init__(self) -> None:
-        ways = ((BIT[PaymentModel.CASH] if self.price_cash_minor else 0)
-                | (BIT[PaymentModel.CREDITS] if self.price_credits_minor else 0)
-                | (BIT[PaymentModel.BARTER] if self.open_to_barter else 0))
+        # Bits as plain ints, not looked up by enum member: a full recompute builds 20,000 listings.
+        ways = ((CASH_BIT if self.price_cash_minor else 0) | (CREDITS_BIT if self.price_credits_minor else 0)
+                | (BARTER_BIT if self.open_to_barter else 0))
         object.__setattr__(self, "ways", ways)
         object.__setattr__(self, "place", self.city.strip().casefold())
         points = 5 if self.rating is None else round(WEIGHTS["rating"] * min(max(self.rating, 0.0), 5.0) / 5)
@@ -135,7 +140,7 @@ def _parts(want: MarketListing, offer: MarketListing,
     shared = want.ways & offer.ways
     if not shared:
         return None
-    if shared & BIT[PaymentModel.BARTER]:
+    if shared & BARTER_BIT:
         price = WEIGHTS["price"]
     else:
         price = max(_fit(want.price_cash_minor, offer.price_cash_minor),
@@ -143,7 +148,7 @@ def _parts(want: MarketListing, offer: MarketListing,
         if not price:
             return None
     category = WEIGHTS["category"] // 2 if sibling else WEIGHTS["category"]
-    payment = (WEIGHTS["payment"] * WAYS[shared] + WAYS[want.ways] - 1) // WAYS[want.ways]
+    payment = PAYMENT_POINTS[want.ways][shared]
     total = category + price + payment + offer.rating_points + WEIGHTS["delivery"]
     if total < MIN_SCORE:
         return None
@@ -194,14 +199,29 @@ class MatchIndex:
         `top=None`: every one, sibling categories included (a new offer is news to every
         want it fits; `best_of` decides whether a want takes it)."""
         found = self._scored(listing, listing.category_id, False, top)
+        # (score, other's id) ranks as Match does (the listing's own id is the same in each):
+        # rank the rows, build only the kept.
         if top is not None:
-            found = heapq.nlargest(top, found)  # (score, id) ranks as Match does: build only the kept
+            found.sort(reverse=True)
+            del found[top:]
         if top is None or len(found) < top:
+            left = None if top is None else top - len(found)
             siblings = []
             for sibling in self._siblings(listing.category_id):
-                siblings += self._scored(listing, sibling, True)
-            found += siblings if top is None else heapq.nlargest(top - len(found), siblings)
-        return best_of([self._match(listing, parts, other) for _, _, parts, other in found], top)
+                siblings += self._scored(listing, sibling, True, left)  # each category's best `left` suffice
+            if left is not None:
+                siblings.sort(reverse=True)
+                del siblings[left:]
+            found += siblings
+        # As best_of ranks them: the exact fits kept fill all places or leave `left` to siblings.
+        found.sort(reverse=True)
+        if listing.kind is Kind.WANT:
+            want_id, want_business = listing.listing_id, listing.business_id
+            return [Match(total, want_id, offer.listing_id, want_business, offer.business_id, parts)
+                    for total, _, parts, offer in found]
+        offer_id, offer_business = listing.listing_id, listing.business_id
+        return [Match(total, want.listing_id, offer_id, want.business_id, offer_business, parts)
+                for total, _, parts, want in found]
 
     def add_and_match(self, listing: MarketListing, current: dict[int, list[Match]],
                       top: int = TOP_MATCHES) -> list[Match]:
@@ -248,11 +268,6 @@ class MatchIndex:
                 found.append((scored[0], other.listing_id, scored[1], other))
         return found
 
-    @staticmethod
-    def _match(listing: MarketListing, parts: tuple[int, int, int, int, int], other: MarketListing) -> Match:
-        want, offer = (listing, other) if listing.kind is Kind.WANT else (other, listing)
-        return Match(sum(parts), want.listing_id, offer.listing_id, want.business_id, offer.business_id, parts)
-
 
 def _offers_scored(want: MarketListing, offers: Iterable[tuple], sibling: bool,
                    top: int | None = None) -> list[tuple[int, int, tuple[int, int, int, int, int], MarketListing]]:
@@ -262,18 +277,17 @@ def _offers_scored(want: MarketListing, offers: Iterable[tuple], sibling: bool,
     (tests/domain/test_matching.py). `offers`: rows as `MatchIndex._scored` caches them, best
     rated first; with `top`, the scan stops once `top` matches score above anything the rest
     could (an offer can score at most its rating part plus every other part in full)."""
-    full_price, barter, delivery = WEIGHTS["price"], BIT[PaymentModel.BARTER], WEIGHTS["delivery"]
+    full_price, barter, delivery = WEIGHTS["price"], BARTER_BIT, WEIGHTS["delivery"]
     category = WEIGHTS["category"] // 2 if sibling else WEIGHTS["category"]
     want_ways, business = want.ways, want.business_id
     cash_budget, credits_budget = want.price_cash_minor, want.price_credits_minor
-    # The payment part for each set of shared ways (a bitmask): out of the ways the want accepts.
-    payment = [(WEIGHTS["payment"] * WAYS[shared] + WAYS[want_ways] - 1) // max(WAYS[want_ways], 1)
-               for shared in range(8)]
+    payment = PAYMENT_POINTS[want_ways]
     found: list = []
     best: list[int] = []  # with `top`: the `top` best scores so far, a min-heap
     ceiling = category + full_price + WEIGHTS["payment"] + delivery  # all but the rating part
+    stop_below = -1  # a rating under this cannot rank any more: once `top` scores beat its best total
     for offer_id, offer_business, offer_ways, cash_asked, credits_asked, rating, offer in offers:
-        if best and len(best) == top and best[0] > ceiling + rating:
+        if rating < stop_below:
             break
         shared = want_ways & offer_ways
         if not shared or offer_business == business:
@@ -281,13 +295,20 @@ def _offers_scored(want: MarketListing, offers: Iterable[tuple], sibling: bool,
         if shared & barter:
             price = full_price
         else:
+            # _fit written out (max(0, …) as a test: the same float, rounded the same).
             cash = credits = 0
             if cash_budget and cash_asked:
-                cash = full_price if cash_asked <= cash_budget else round(
-                    full_price * max(0.0, 1 - OVER_BUDGET_CUTOFF * (cash_asked - cash_budget) / cash_budget))
+                if cash_asked <= cash_budget:
+                    cash = full_price
+                else:
+                    fit = 1 - OVER_BUDGET_CUTOFF * (cash_asked - cash_budget) / cash_budget
+                    cash = round(full_price * fit) if fit > 0 else 0
             if credits_budget and credits_asked:
-                credits = full_price if credits_asked <= credits_budget else round(
-                    full_price * max(0.0, 1 - OVER_BUDGET_CUTOFF * (credits_asked - credits_budget) / credits_budget))
+                if credits_asked <= credits_budget:
+                    credits = full_price
+                else:
+                    fit = 1 - OVER_BUDGET_CUTOFF * (credits_asked - credits_budget) / credits_budget
+                    credits = round(full_price * fit) if fit > 0 else 0
             price = cash if cash > credits else credits
             if not price:
                 continue
@@ -297,8 +318,11 @@ def _offers_scored(want: MarketListing, offers: Iterable[tuple], sibling: bool,
             if top:
                 if len(best) < top:
                     heapq.heappush(best, total)
+                    if len(best) == top:
+                        stop_below = best[0] - ceiling
                 elif total > best[0]:
                     heapq.heapreplace(best, total)
+                    stop_below = best[0] - ceiling
     return found
 
 

@@ -21,7 +21,14 @@ with workflow.unsafe.imports_passed_through():
         RECOMPUTE_MATCHES_ACTIVITY,
         RING_WORKFLOW,
     )
-    from workflows.ring_messages import MatchRun, MatchRunResult, MatchSummary, RingInput, RingProposals
+    from workflows.ring_messages import (
+        MatchRun,
+        MatchRunResult,
+        MatchSummary,
+        RingInput,
+        RingProposals,
+        ring_detection_run,
+    )
 
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 
@@ -33,7 +40,8 @@ class MatchingWorkflow:
         step = RECOMPUTE_MATCHES_ACTIVITY if run.listing_id is None else MATCH_LISTING_ACTIVITY
         summary = await workflow.execute_activity(step, run, result_type=MatchSummary,
                                                   start_to_close_timeout=timedelta(minutes=5), retry_policy=RETRY)
-        proposals = await workflow.execute_activity(PROPOSE_RINGS_ACTIVITY, run, result_type=RingProposals,
+        proposals = await workflow.execute_activity(PROPOSE_RINGS_ACTIVITY, ring_detection_run(run, summary),
+                                                    result_type=RingProposals,
                                                     start_to_close_timeout=timedelta(minutes=2), retry_policy=RETRY)
         started = []
         for ring in proposals.rings:

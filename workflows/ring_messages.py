@@ -6,7 +6,7 @@ through, so its classes are the same on both sides.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from domain.rings import Ring, RingPolicy
 
@@ -15,12 +15,25 @@ from domain.rings import Ring, RingPolicy
 class MatchRun:
     listing_id: int | None = None  # None: a full recompute; else the listing just published
     ring_policy: RingPolicy = field(default_factory=RingPolicy)
+    # For ring detection: the rings a full recompute found in the matches it stored, best
+    # first, as BarterRing.numbers; None: read the stored barter matches.
+    found_rings: tuple[tuple[int, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
 class MatchSummary:
     listings: int
     matches: int
+    # A full recompute's barter rings (domain.barter_rings.find_rings over its result, as
+    # BarterRing.numbers), so ring detection need not read back the matches just written;
+    # None: not looked for (one new listing's run, or too many to carry in the history).
+    rings: tuple[tuple[int, ...], ...] | None = None
+
+
+def ring_detection_run(run: MatchRun, summary: MatchSummary) -> MatchRun:
+    """What ring detection is asked, after the matching step that gave `summary`. A history
+    recorded before summaries carried rings gives the run unchanged, so it replays."""
+    return run if summary.rings is None else replace(run, found_rings=summary.rings)
 
 
 @dataclass(frozen=True)

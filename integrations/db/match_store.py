@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 import psycopg
+from psycopg import sql
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,7 @@ from integrations.db.app_models import Category, Listing
 from integrations.db.matching_models import BarterRingRow, ListingMatch
 
 MATCHES = ListingMatch.__table__
+BULK_LOAD = 10_000  # rows written into an empty table from which its indexes are built after
 LIVE_RINGS = ("proposed", "funding", "running")
 
 
@@ -31,6 +33,7 @@ MARKET = """
     JOIN categories c ON c.id = l.category_id
     LEFT JOIN reputations r ON r.business_id = l.business_id
     WHERE l.active"""
+KINDS = {kind.value: kind for kind in Kind}  # a dict look-up, not Kind(...)'s, per listing read
 POINTS = ("score", "category_points", "price_points", "payment_points", "rating_points", "delivery_points")
 COLUMNS = ("want_id", "offer_id", "want_business_id", "offer_business_id", *POINTS)
 
@@ -48,7 +51,7 @@ def load_market(session: Session, category_ids: Iterable[int] | None = None) -> 
         rows = _driver(session).execute(MARKET).fetchall()
     else:
         rows = _driver(session).execute(MARKET + " AND l.category_id = ANY(%s)", [list(category_ids)]).fetchall()
-    return [MarketListing(id_, business, Kind(kind), category, parent, cash, credits, barter, city,
+    return [MarketListing(id_, business, KINDS[kind], category, parent, cash, credits, barter, city,
                           None if rating is None else float(rating))
             for id_, business, kind, category, parent, cash, credits, barter, city, rating in rows]
 
@@ -64,26 +67,51 @@ def category_family(session: Session, category_id: int) -> list[int]:
 def replace_all(session: Session, by_want: dict[int, list[Match]], at: dt.datetime) -> int:
     """A full recompute's result replaces every stored match; how many there are now.
 
-    Only what changed is written (the result is copied into a temporary table and compared):
-    an hourly run mostly finds what the last one found, and a match kept keeps its
-    `matched_at`, the time it was first found with that score.
+    Only what changed is written: an hourly run mostly finds what the last one found, and a
+    match kept keeps its `matched_at`, the time it was first found with that score. The caller
+    holds the matching lock, so the rows read here are the rows to change.
     """
     conn = _driver(session)
-    conn.execute("CREATE TEMP TABLE fresh_matches (LIKE listing_matches) ON COMMIT DROP")
-    # Whole numbers only but the time: the rows as COPY's text, without a call per value.
-    stamp = at.isoformat()
+    # Rows as COPY's text, whole numbers only: compared with the stored rows as text, and
+    # written without a call per value.
     rows = [f"{m.want_id}\t{m.offer_id}\t{m.want_business_id}\t{m.offer_business_id}\t{m.score}\t"
-            f"{m.parts[0]}\t{m.parts[1]}\t{m.parts[2]}\t{m.parts[3]}\t{m.parts[4]}\t{stamp}\n"
+            f"{m.parts[0]}\t{m.parts[1]}\t{m.parts[2]}\t{m.parts[3]}\t{m.parts[4]}"
             for matches in by_want.values() for m in matches]
-    with conn.cursor().copy(f"COPY fresh_matches ({', '.join(COLUMNS)}, matched_at) FROM STDIN") as copy:
-        copy.write("".join(rows))
-    conn.execute("ANALYZE fresh_matches")
-    same = " AND ".join(f"f.{column} = m.{column}" for column in COLUMNS)
-    conn.execute(f"DELETE FROM listing_matches m WHERE NOT EXISTS (SELECT FROM fresh_matches f WHERE {same})")
-    # What is left conflicts only where unchanged. (An anti-join here would rescan, per row, the
-    # rows this very statement inserts when the table was empty: quadratic on a first run.)
-    conn.execute("INSERT INTO listing_matches SELECT * FROM fresh_matches ON CONFLICT (want_id, offer_id) DO NOTHING")
+    fresh = set(rows)
+    # The stored rows as one text in the same form, compared here: cheaper than comparing in SQL
+    # (COPY into a temporary table, ANALYZE, an anti-join, an insert probing each key), and than
+    # COPY TO, which hands the client one row at a time.
+    stored_text = conn.execute(f"SELECT string_agg(concat_ws(E'\\t', {', '.join(COLUMNS)}), E'\\n') "
+                               "FROM listing_matches").fetchone()[0]
+    stored = set(stored_text.split("\n")) if stored_text else set()
+    gone = [row.split("\t", 2)[:2] for row in stored - fresh]
+    if gone:
+        conn.execute("DELETE FROM listing_matches m USING unnest(%s::int[], %s::int[]) AS g(want_id, offer_id) "
+                     "WHERE m.want_id = g.want_id AND m.offer_id = g.offer_id",
+                     [[int(want) for want, _ in gone], [int(offer) for _, offer in gone]])
+    new = [row for row in rows if row not in stored]  # by want, as the primary key: cheaper to index
+    if new:
+        # Into an empty table (a first recompute), the plain indexes are built after the load:
+        # one sorted build each instead of an insert per row, about 0.25 s less of PostgreSQL's
+        # CPU for 49,000 rows. Dropping them locks the table until commit: readers wait.
+        rebuild = _drop_plain_indexes(conn) if not stored and len(new) >= BULK_LOAD else []
+        stamp = f"\t{at.isoformat()}\n"
+        with conn.cursor().copy(f"COPY listing_matches ({', '.join(COLUMNS)}, matched_at) FROM STDIN") as copy:
+            copy.write(stamp.join(new) + stamp)
+        for definition in rebuild:
+            conn.execute(definition)
     return len(rows)
+
+
+def _drop_plain_indexes(conn: psycopg.Connection) -> list[str]:
+    """Drop listing_matches' indexes that back no key; their definitions, to build them again."""
+    indexes = conn.execute(
+        "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+        "JOIN pg_class i ON i.oid = x.indexrelid "
+        "WHERE x.indrelid = 'listing_matches'::regclass AND NOT x.indisprimary AND NOT x.indisunique").fetchall()
+    for name, _ in indexes:
+        conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+    return [definition for _, definition in indexes]
 
 
 def replace_for_wants(session: Session, by_want: dict[int, list[Match]], at: dt.datetime) -> int:
@@ -134,6 +162,12 @@ def barter_matches(session: Session) -> tuple[list[Match], dict[int, MarketListi
             listings[m.offer_id] = MarketListing(m.offer_id, m.offer_business_id, Kind.OFFER, 0,
                                                  open_to_barter=True)
     return matches, listings
+
+
+def open_to_barter(session: Session, listing_ids: Iterable[int]) -> set[int]:
+    """Those of the listings still open and open to barter."""
+    return {row[0] for row in _driver(session).execute(
+        "SELECT id FROM listings WHERE id = ANY(%s) AND active AND open_to_barter", [list(listing_ids)])}
 
 
 def listings_in_live_rings(session: Session) -> set[int]:

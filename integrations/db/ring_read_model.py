@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,14 +41,26 @@ def ring_from_json(state: dict[str, Any]) -> Ring:
 
 def save_ring(session: Session, ring: Ring, version: int, at: dt.datetime) -> bool:
     """Upsert the ring's row; False when this version (or a later one) was recorded before."""
-    values = dict(status=ring.status.value, business_ids=list(ring.business_ids),
-                  listing_ids=sorted({i for leg in ring.legs for i in (leg.want_id, leg.offer_id)}),
-                  version=version, answer_by=ring.answer_by, state=ring_to_json(ring), updated_at=at)
+    values = _values(ring, version, at)
     written = session.execute(
         insert(RINGS).values(ring_key=ring.key, proposed_at=ring.proposed_at, **values)
         .on_conflict_do_update(index_elements=[RINGS.c.ring_key], set_=values, where=RINGS.c.version < version)
         .returning(RINGS.c.ring_key)).first()
     return written is not None
+
+
+def save_proposed_rings(session: Session, rings: Iterable[Ring], at: dt.datetime) -> None:
+    """Record rings just proposed (version 0) in one statement, as save_ring would one by one: a
+    ring recorded before keeps its row. Ring detection proposes dozens at once."""
+    rows = [dict(ring_key=ring.key, proposed_at=ring.proposed_at, **_values(ring, 0, at)) for ring in rings]
+    if rows:
+        session.execute(insert(RINGS).values(rows).on_conflict_do_nothing(index_elements=[RINGS.c.ring_key]))
+
+
+def _values(ring: Ring, version: int, at: dt.datetime) -> dict[str, Any]:
+    return dict(status=ring.status.value, business_ids=list(ring.business_ids),
+                listing_ids=sorted({i for leg in ring.legs for i in (leg.want_id, leg.offer_id)}),
+                version=version, answer_by=ring.answer_by, state=ring_to_json(ring), updated_at=at)
 
 
 def notify_ring(session: Session, ring: Ring, version: int, subject: str, at: dt.datetime) -> None:

@@ -4,6 +4,8 @@ stores the same matches the pure domain finds. No timing assertions."""
 
 from __future__ import annotations
 
+import pytest
+
 from bench.matching import main
 from bench.matching_db import measure_on
 from tests.bench.databases import a_migrated_database
@@ -27,6 +29,9 @@ def test_the_database_backed_phase_stores_what_the_pure_domain_finds_and_reports
     first, again = report["full_recompute"], report["full_recompute_again"]
     assert first["recompute"]["listings"] == again["recompute"]["listings"] == 600
     assert first["recompute"]["matches"] == again["recompute"]["matches"] > 0
+    for run in (first, again):
+        assert run["cpu_seconds"]["total"] == pytest.approx(
+            run["cpu_seconds"]["client (Python)"] + run["cpu_seconds"]["postgres"], abs=0.002)
     # The rings are proposed once: the first run records them, the hourly one finds them known.
     assert first["propose_rings"]["rings_proposed"] == report["rings_proposed_by_pure_domain"] > 0
     assert again["propose_rings"]["rings_proposed"] == 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.barter_rings import find_rings, propose
+from domain.barter_rings import BarterRing, find_rings, propose
 from domain.matching import Kind, MarketListing, MatchIndex
 
 
@@ -50,3 +50,9 @@ def test_proposals_never_promise_one_listing_to_two_rings():
     rings = rings_of(listings)
     assert {r.business_ids for r in rings} == {(1, 2, 3), (1, 2, 4)}
     assert len(propose(rings)) == 1
+
+
+def test_a_ring_as_plain_numbers_is_the_same_ring():
+    [ring] = rings_of(RING)
+    assert len(ring.numbers) == 30 and all(type(n) is int for n in ring.numbers)
+    assert BarterRing.from_numbers(ring.numbers) == ring

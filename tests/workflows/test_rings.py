@@ -31,6 +31,7 @@ from tests.builders import a_business, a_listing
 from tests.workflows.test_credit_deal import assert_ledger_invariants
 from tests.workflows.test_verification import eventually
 from workflows.deal import DealWorkflow
+from workflows.matching import MatchingWorkflow
 from workflows.messages import DealCommand, DealReply
 from workflows.names import DEAL_UPDATE, MATCHING_WORKFLOW, RING_ANSWER, deal_workflow_id
 from workflows.ring import RingWorkflow
@@ -40,7 +41,7 @@ from workflows.worker import WORKFLOW_RUNNER
 pytestmark = pytest.mark.usefixtures("deal_worker")
 HISTORY_DIR = Path(__file__).parent / "ring_histories"
 HISTORIES = sorted(HISTORY_DIR.glob("*.json"))
-REPLAYER = Replayer(workflows=[RingWorkflow, DealWorkflow], workflow_runner=WORKFLOW_RUNNER)
+REPLAYER = Replayer(workflows=[RingWorkflow, DealWorkflow, MatchingWorkflow], workflow_runner=WORKFLOW_RUNNER)
 # Leg i: business i wants what business i+1 offers.
 SERVICES = ("bookkeeping", "logo-design", "web-development")
 PLATFORM = RingPolicy()
@@ -68,10 +69,18 @@ def three_members(database_url: str, credit_lines: tuple[int, ...] = (1_000_00,)
     return members
 
 
-async def match(client: Client, listing_id: int | None, policy: RingPolicy = PLATFORM) -> MatchRunResult:
-    return await client.execute_workflow(MATCHING_WORKFLOW, MatchRun(listing_id, policy),
+async def match(client: Client, listing_id: int | None, policy: RingPolicy = PLATFORM,
+                saved_as: str = "") -> MatchRunResult:
+    """Run MatchingWorkflow; `saved_as`: save its history under that name (SAVE_RING_HISTORY)."""
+    handle = await client.start_workflow(MATCHING_WORKFLOW, MatchRun(listing_id, policy),
                                          id=f"test-matching-{uuid.uuid4().hex}", task_queue="tradepact",
                                          result_type=MatchRunResult)
+    result = await handle.result()
+    if saved_as:
+        history = await handle.fetch_history()
+        await REPLAYER.replay_workflow(history)
+        save(saved_as, history)
+    return result
 
 
 async def publish_all(client: Client, members: list[Member], policy: RingPolicy = PLATFORM) -> str:
@@ -127,6 +136,20 @@ async def test_publishing_matches_each_listing_at_once_and_the_third_business_cl
         assert sorted(told) == sorted([a.business_id, b.business_id, c.business_id])
     again = await match(client, None)  # the full recompute finds the same ring and leaves it be
     assert key not in again.rings_proposed
+
+
+async def test_the_hourly_full_recompute_proposes_a_ring_nobody_published_into(client, database_url):
+    a, b, c = three_members(database_url)
+    key = f"ring-{a.want_id}.{b.offer_id}-{b.want_id}.{c.offer_id}-{c.want_id}.{a.offer_id}"
+
+    # Saved as `matching_full_recompute_rings_carried` (the rings in the recompute's summary);
+    # `matching_full_recompute` is the same run recorded before summaries carried them.
+    first = await match(client, None, saved_as="matching_full_recompute_rings_carried")
+    assert key in first.rings_proposed
+    row = await eventually(lambda: ring_row(database_url, key))
+    assert [(leg["want_id"], leg["offer_id"]) for leg in row.state["legs"]] == [
+        (a.want_id, b.offer_id), (b.want_id, c.offer_id), (c.want_id, a.offer_id)]
+    assert key not in (await match(client, None)).rings_proposed
 
 
 async def test_three_acceptances_fund_the_legs_together_and_the_ring_completes_with_its_deals(client, database_url):

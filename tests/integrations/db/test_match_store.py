@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from activities.matching_steps import MatchingSteps
+from domain.matching import Match
 from integrations.db import match_store
 from integrations.db.app_models import Category
 from integrations.db.matching_models import ListingMatch
 from integrations.db.reputation_models import ReputationRow
-from integrations.db.session import unit_of_work
+from integrations.db.session import session_factory, unit_of_work
 from tests.builders import a_business, a_listing
 from workflows.ring_messages import MatchRun
 
@@ -77,3 +78,55 @@ def test_the_match_rate_counts_open_wants_with_a_stored_match(database_url):
         after = match_rate(session)
     assert {want for want, *_ in stored(database_url, [matched])} == {matched}
     assert (after.part - before.part, after.whole - before.whole) == (1, 2)
+
+
+def test_a_full_recompute_replaces_every_stored_match_and_a_kept_match_keeps_the_time_it_was_found(database_url):
+    # Listing ids no builder reaches; the transaction is rolled back, leaving the session's rows be.
+    w1, w2, w3, o1, o2 = range(2_000_000_001, 2_000_000_006)
+    kept, dropped = Match(95, w1, o1, 1, 2, (40, 25, 15, 5, 10)), Match(75, w2, o1, 3, 2, (20, 25, 15, 5, 10))
+    rescored, added = Match(90, w1, o2, 1, 4, (40, 25, 15, 0, 10)), Match(95, w3, o2, 5, 4, (40, 25, 15, 5, 10))
+    earlier = NOW - dt.timedelta(hours=1)
+    session = session_factory(database_url)()
+    try:
+        assert match_store.replace_all(session, {w1: [kept, rescored], w2: [dropped]}, earlier) == 3
+        rescored = Match(85, w1, o2, 1, 4, (40, 20, 15, 0, 10))
+        assert match_store.replace_all(session, {w1: [kept, rescored], w3: [added]}, NOW) == 3
+
+        rows = session.execute(select(ListingMatch.want_id, ListingMatch.offer_id, ListingMatch.score,
+                                      ListingMatch.price_points, ListingMatch.matched_at)).all()
+        assert sorted(rows) == [(w1, o1, 95, 25, earlier), (w1, o2, 85, 20, NOW), (w3, o2, 95, 25, NOW)]
+        assert match_store.replace_all(session, {}, NOW) == 0
+        assert session.scalar(select(func.count()).select_from(ListingMatch)) == 0
+    finally:
+        session.rollback()
+        session.close()
+
+
+def indexes(session) -> dict[str, tuple[int, str]]:
+    """listing_matches' indexes: name -> (oid, definition)."""
+    rows = session.execute(text("SELECT c.relname, c.oid, pg_get_indexdef(c.oid) FROM pg_index x "
+                                "JOIN pg_class c ON c.oid = x.indexrelid "
+                                "WHERE x.indrelid = 'listing_matches'::regclass"))
+    return {name: (oid, definition) for name, oid, definition in rows}
+
+
+def test_a_load_into_the_empty_table_builds_its_plain_indexes_after_it_as_they_were(database_url, monkeypatch):
+    monkeypatch.setattr(match_store, "BULK_LOAD", 2)
+    w1, o1, o2 = range(2_000_000_011, 2_000_000_014)
+    found = {w1: [Match(95, w1, o1, 1, 2, (40, 25, 15, 5, 10)), Match(90, w1, o2, 1, 3, (40, 25, 15, 0, 10))]}
+    session = session_factory(database_url)()
+    try:
+        match_store.replace_all(session, {}, NOW)
+        before = indexes(session)
+        assert match_store.replace_all(session, found, NOW) == 2
+
+        after = indexes(session)
+        assert {name: definition for name, (_, definition) in after.items()} == {
+            name: definition for name, (_, definition) in before.items()}
+        rebuilt = {name for name in after if after[name][0] != before[name][0]}
+        assert rebuilt == {"ix_listing_matches_offer_id", "ix_listing_matches_want_business_id",
+                           "ix_listing_matches_offer_business_id"}  # the primary key stays
+        assert session.scalar(select(func.count()).select_from(ListingMatch).where(ListingMatch.offer_id == o2)) == 1
+    finally:
+        session.rollback()
+        session.close()

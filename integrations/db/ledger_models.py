@@ -75,8 +75,10 @@ class LedgerEntry(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    transfer_id: Mapped[str] = mapped_column(ForeignKey("ledger_transfers.id"), index=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"))
+    # Both must exist: checked by the ledger's statement trigger rather than by foreign keys
+    # (0019_ledger_entry_references); transfers and accounts are never deleted.
+    transfer_id: Mapped[str] = mapped_column(index=True)
+    account_id: Mapped[int] = mapped_column(BigInteger)
     # Signed from the account's point of view: positive increases its balance.
     amount: Mapped[MinorUnits]
     currency: Mapped[Currency]

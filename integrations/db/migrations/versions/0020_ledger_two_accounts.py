@@ -58,8 +58,8 @@ BEGIN
     END IF;
     -- One unique-index lookup per account, locked in address order (so is ledger_settle), so
     -- transfers never deadlock. FOR UPDATE rather than a weaker lock: a transfer waiting for a
-    -- busy account then queues once, instead of first sharing the row for its foreign-key check.
-    -- Escrow and platform accounts open on demand; members' must exist (p_open_kinds NULL).
+    -- busy account then queues once. Escrow and platform accounts open on demand; members'
+    -- must exist (p_open_kinds NULL).
     IF cardinality(p_addresses) = 2 AND p_addresses[1] <> p_addresses[2] THEN
         -- Two accounts, as nearly every transfer has: put in order here rather than by a query.
         v_addresses := CASE WHEN p_addresses[1] < p_addresses[2] THEN p_addresses
@@ -69,7 +69,14 @@ BEGIN
     END IF;
     FOREACH v_address IN ARRAY v_addresses LOOP
         v_first := array_position(p_addresses, v_address);
-        SELECT a.id INTO v_account_id FROM ledger_accounts a WHERE a.address = v_address FOR UPDATE;
+        IF v_address = v_addresses[cardinality(v_addresses)] THEN
+            -- The last account in address order is locked by the balance update itself, the
+            -- order kept: a busy platform account, last after members' and escrow, is then held
+            -- for the end of the transfer only, not while its entries are written.
+            SELECT a.id INTO v_account_id FROM ledger_accounts a WHERE a.address = v_address;
+        ELSE
+            SELECT a.id INTO v_account_id FROM ledger_accounts a WHERE a.address = v_address FOR UPDATE;
+        END IF;
         IF NOT FOUND AND p_open_kinds[v_first] IS NOT NULL THEN
             INSERT INTO ledger_accounts (address, currency, kind, credit_limit)
             VALUES (v_address, p_currencies[v_first], p_open_kinds[v_first], p_open_limits[v_first])

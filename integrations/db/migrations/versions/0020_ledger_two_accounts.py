@@ -11,8 +11,12 @@ Counted with callgrind over a single-user backend (800 transactions of BEGIN, on
   transfer; a transfer left unbalanced is queued as before. Any other statement takes 0019's
   path unchanged. Before, the grouping and counting alone were a third of the trigger.
 - `ledger_move` orders two addresses with one comparison instead of a query, and writes the two
-  entries from the values it holds (still in account id order) instead of unnesting its arrays.
-  Address order is the database's text order either way, as `ledger_settle` locks in.
+  entries from the values it holds, in posting order, instead of unnesting its arrays (0008 wrote
+  them in account id order; nothing reads that order). Address order is the database's text
+  order either way, as `ledger_settle` locks in. The last account in that order is locked by the
+  balance update rather than up front, which keeps the order and holds a busy platform account
+  for less time. Fewer PL/pgSQL expressions run per call: each is set up again in every
+  transaction.
 - The rule that balances follow the entries no longer calls a function on OLD and NEW for every
   row the ledger itself updates: the trigger fires only for statements of their own (depth 0),
   where it refuses a change of balance, and a second trigger refuses any UPDATE that sets an
@@ -40,12 +44,15 @@ LEDGER_MOVE = """CREATE OR REPLACE FUNCTION ledger_move(
 ) LANGUAGE plpgsql AS $$
 DECLARE
     v_kind text := CASE WHEN p_pending THEN 'pending' ELSE 'posted' END;
+    -- Two postings on two accounts, as nearly every transfer has: no queries over the arrays.
+    v_two boolean := cardinality(p_addresses) = 2 AND p_addresses[1] <> p_addresses[2];
     v_addresses text[];  -- each touched account once, in lock order
-    v_account_ids bigint[] := '{}';  -- their ids, in the same order
+    v_account_ids bigint[];  -- their ids, in the same order
     v_account_id bigint;
     v_address text;
+    v_last text;
     v_first int;
-    v_missing text[] := '{}';
+    v_missing text[];
 BEGIN
     -- A twin still in flight makes this insert wait, then count as a replay.
     INSERT INTO ledger_transfers (id, kind, status, deal_id, memo)
@@ -60,16 +67,15 @@ BEGIN
     -- transfers never deadlock. FOR UPDATE rather than a weaker lock: a transfer waiting for a
     -- busy account then queues once. Escrow and platform accounts open on demand; members'
     -- must exist (p_open_kinds NULL).
-    IF cardinality(p_addresses) = 2 AND p_addresses[1] <> p_addresses[2] THEN
-        -- Two accounts, as nearly every transfer has: put in order here rather than by a query.
+    IF v_two THEN
         v_addresses := CASE WHEN p_addresses[1] < p_addresses[2] THEN p_addresses
                             ELSE ARRAY[p_addresses[2], p_addresses[1]] END;
     ELSE
         SELECT array_agg(DISTINCT u.address ORDER BY u.address) INTO v_addresses FROM unnest(p_addresses) AS u(address);
     END IF;
+    v_last := v_addresses[cardinality(v_addresses)];
     FOREACH v_address IN ARRAY v_addresses LOOP
-        v_first := array_position(p_addresses, v_address);
-        IF v_address = v_addresses[cardinality(v_addresses)] THEN
+        IF v_address = v_last THEN
             -- The last account in address order is locked by the balance update itself, the
             -- order kept: a busy platform account, last after members' and escrow, is then held
             -- for the end of the transfer only, not while its entries are written.
@@ -77,36 +83,37 @@ BEGIN
         ELSE
             SELECT a.id INTO v_account_id FROM ledger_accounts a WHERE a.address = v_address FOR UPDATE;
         END IF;
-        IF NOT FOUND AND p_open_kinds[v_first] IS NOT NULL THEN
-            INSERT INTO ledger_accounts (address, currency, kind, credit_limit)
-            VALUES (v_address, p_currencies[v_first], p_open_kinds[v_first], p_open_limits[v_first])
-            ON CONFLICT (address) DO NOTHING;
-            SELECT a.id INTO v_account_id FROM ledger_accounts a WHERE a.address = v_address FOR UPDATE;
+        IF NOT FOUND THEN
+            v_first := array_position(p_addresses, v_address);
+            IF p_open_kinds[v_first] IS NOT NULL THEN
+                INSERT INTO ledger_accounts (address, currency, kind, credit_limit)
+                VALUES (v_address, p_currencies[v_first], p_open_kinds[v_first], p_open_limits[v_first])
+                ON CONFLICT (address) DO NOTHING;
+                SELECT a.id INTO v_account_id FROM ledger_accounts a WHERE a.address = v_address FOR UPDATE;
+            END IF;
+            IF v_account_id IS NULL THEN
+                v_missing := array_append(v_missing, v_address);
+            END IF;
         END IF;
-        IF v_account_id IS NULL THEN
-            v_missing := v_missing || v_address;
-        END IF;
-        v_account_ids := v_account_ids || v_account_id;
+        v_account_ids := array_append(v_account_ids, v_account_id);
     END LOOP;
-    IF cardinality(v_missing) > 0 THEN
+    IF v_missing IS NOT NULL THEN
         RAISE EXCEPTION '%', array_to_string(v_missing, ', ')
             USING ERRCODE = 'check_violation', CONSTRAINT = 'ledger_account_exists';
     END IF;
-    IF cardinality(v_addresses) = 2 AND cardinality(p_addresses) = 2 THEN
-        -- Two postings on two accounts: written from the values at hand, in account id order as below.
-        v_account_ids := CASE WHEN v_addresses[1] = p_addresses[1] THEN v_account_ids  -- now by posting
-                              ELSE ARRAY[v_account_ids[2], v_account_ids[1]] END;
-        v_first := CASE WHEN v_account_ids[1] < v_account_ids[2] THEN 1 ELSE 2 END;
+    IF v_two THEN
+        -- In posting order, from the values at hand.
         INSERT INTO ledger_entries (transfer_id, account_id, amount, currency, pending)
-        VALUES (p_id, v_account_ids[v_first], p_amounts[v_first], p_currencies[v_first], p_pending),
-               (p_id, v_account_ids[3 - v_first], p_amounts[3 - v_first], p_currencies[3 - v_first], p_pending);
-        o_outcome := 'done';
-        RETURN;
+        VALUES (p_id, v_account_ids[CASE WHEN v_addresses[1] = p_addresses[1] THEN 1 ELSE 2 END],
+                p_amounts[1], p_currencies[1], p_pending),
+               (p_id, v_account_ids[CASE WHEN v_addresses[1] = p_addresses[1] THEN 2 ELSE 1 END],
+                p_amounts[2], p_currencies[2], p_pending);
+    ELSE
+        INSERT INTO ledger_entries (transfer_id, account_id, amount, currency, pending)
+        SELECT p_id, v_account_ids[array_position(v_addresses, e.address)], e.amount, e.currency, p_pending
+          FROM unnest(p_addresses, p_amounts, p_currencies) WITH ORDINALITY AS e(address, amount, currency, n)
+         ORDER BY 2, e.n;
     END IF;
-    INSERT INTO ledger_entries (transfer_id, account_id, amount, currency, pending)
-    SELECT p_id, v_account_ids[array_position(v_addresses, e.address)], e.amount, e.currency, p_pending
-      FROM unnest(p_addresses, p_amounts, p_currencies) WITH ORDINALITY AS e(address, amount, currency, n)
-     ORDER BY 2, e.n;
     o_outcome := 'done';
 EXCEPTION WHEN check_violation THEN
     GET STACKED DIAGNOSTICS o_outcome = CONSTRAINT_NAME, o_detail = MESSAGE_TEXT;
@@ -116,34 +123,33 @@ END $$;
 APPLY_ENTRIES = """CREATE OR REPLACE FUNCTION ledger_apply_entries() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     v_entry record;
-    v_n int := 0;
     v_transfer text;
     v_currency text;
-    v_ids bigint[] := '{}';
+    v_ids bigint[];  -- the accounts, each once
     v_sum numeric := 0;
-    v_one_each boolean := true;  -- one transfer, one currency, each account once
+    v_mixed boolean;  -- true: more than one transfer or currency, or an account twice
     v_changes int;
     v_applied int;
     v_orphan text;
     v_mismatch record;
 BEGIN
+    -- The usual statement, ledger_move's or ledger_settle's: one transfer in one currency that
+    -- names each account once. (Comparisons with the first row's NULLs are NULL: not mixed.)
     FOR v_entry IN SELECT n.transfer_id, n.account_id, n.currency, n.amount, n.pending FROM new_entries n LOOP
-        IF v_n > 0 AND (v_entry.transfer_id <> v_transfer OR v_entry.currency <> v_currency
-                        OR v_entry.account_id = ANY (v_ids)) THEN
-            v_one_each := false;
+        IF v_entry.account_id = ANY (v_ids) OR v_entry.transfer_id <> v_transfer OR v_entry.currency <> v_currency THEN
+            v_mixed := true;
             EXIT;
         END IF;
-        v_n := v_n + 1;
         v_transfer := v_entry.transfer_id;
         v_currency := v_entry.currency;
-        v_ids[v_n] := v_entry.account_id;
+        v_ids := array_append(v_ids, v_entry.account_id);
         v_sum := v_sum + v_entry.amount;
     END LOOP;
-    IF v_n = 0 THEN
-        RETURN NULL;
+    IF v_transfer IS NULL THEN
+        RETURN NULL;  -- no entries
     END IF;
 
-    IF v_one_each THEN
+    IF v_mixed IS NULL THEN
         PERFORM FROM ledger_transfers t WHERE t.id = v_transfer;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'entry of transfer %, which does not exist', v_transfer
@@ -157,7 +163,7 @@ BEGIN
           FROM new_entries n
          WHERE a.id = n.account_id AND a.currency = n.currency;
         GET DIAGNOSTICS v_applied = ROW_COUNT;
-        IF v_applied = v_n THEN
+        IF v_applied = cardinality(v_ids) THEN
             IF v_sum <> 0 THEN
                 INSERT INTO ledger_unbalanced_transfers (transfer_id) VALUES (v_transfer);
             END IF;

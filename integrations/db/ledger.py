@@ -2,7 +2,8 @@
 
 The caller owns the transaction: an ORM `Session` (a deal step posts its ledger changes
 together with the read model) or a Core `Connection` (a unit of work that touches only the
-ledger). Each command is one call to `ledger_move` / `ledger_settle` (migrations 0001_ledger,
+ledger; in autocommit each command is one statement and so its own transaction, one round
+trip instead of three). Each command is one call to `ledger_move` / `ledger_settle` (migrations 0001_ledger,
 0008_ledger_speed and 0020_ledger_two_accounts), sent as a prepared statement on the caller's psycopg connection, which
 runs it inside a server-side savepoint: a refused command writes nothing, leaves the
 caller's transaction usable, and comes back as a constraint name that is mapped here to the

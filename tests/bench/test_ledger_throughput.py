@@ -16,7 +16,7 @@ from integrations.db.session import unit_of_work
 
 KEYS = {"clients", "seconds", "unit_of_work", "member_accounts", "hot_account", "postings_per_second",
         "hot_account_postings_per_second", "pgbench_tps", "ratio_to_pgbench", "hot_ratio_to_uncontended",
-        "targets", "uncontended", "hot", "pgbench", "postgres_settings"}
+        "targets", "uncontended", "hot", "units", "pgbench", "postgres_settings"}
 
 
 def test_the_benchmark_posts_balanced_transfers_and_reports_every_figure(database_url):
@@ -31,6 +31,8 @@ def test_the_benchmark_posts_balanced_transfers_and_reports_every_figure(databas
     assert result["uncontended"]["transfers"] > 0 and result["hot"]["transfers"] > 0
     assert result["postings_per_second"] > 0 and result["hot_account_postings_per_second"] > 0
     assert result["pgbench_tps"] > 0 and result["pgbench"]["failed_transactions"] == 0
+    assert list(result["units"]) == ["statement", "connection"]
+    assert all(unit["uncontended"]["transfers"] > 0 for unit in result["units"].values())
     with unit_of_work(database_url) as session:
         entries_per_currency = dict(session.execute(text(
             "SELECT currency, sum(amount) FROM ledger_entries GROUP BY currency")).all())
@@ -43,8 +45,9 @@ def test_the_benchmark_posts_balanced_transfers_and_reports_every_figure(databas
             "SELECT count(*) FROM pg_database WHERE datname LIKE 'pgbench_%'")).scalar_one()
     assert entries_per_currency and set(entries_per_currency.values()) == {0}
     assert set(balances_per_currency.values()) == {0}
-    # Every hot-account transfer paid one credit into the same platform account.
-    assert hot.kind == "platform" and hot.posted == hot[2] >= result["hot"]["transfers"]
+    # Every hot-account transfer, of every unit of work, paid one credit into the same platform account.
+    assert hot.kind == "platform" and hot.posted == hot[2] >= sum(
+        unit["hot"]["transfers"] for unit in result["units"].values())
     assert pgbench_left == 0
 
 

@@ -1,6 +1,7 @@
 """The ledger posts inside the caller's transaction, whether the caller holds an ORM Session or a
 Core Connection: what it wrote commits or rolls back with the caller, a refusal leaves the
-transaction usable, and a database error comes out as SQLAlchemy's."""
+transaction usable, and a database error comes out as SQLAlchemy's. On a connection in
+autocommit each command is its own transaction."""
 
 from __future__ import annotations
 
@@ -75,3 +76,17 @@ def test_a_database_error_comes_out_as_sqlalchemys_and_the_transaction_rolls_bac
 
     assert caught.value.orig.sqlstate == "55P03"  # lock_not_available
     assert (posted(database_url, other), posted(database_url, payer), posted(database_url, payee)) == (0, 0, 0)
+
+
+def test_on_an_autocommit_connection_each_command_is_its_own_transaction(database_url, two_members):
+    payer, payee = two_members
+    with engine_for(database_url).connect() as connection:
+        ledger = Ledger(connection.execution_options(isolation_level="AUTOCOMMIT"))
+        ledger.execute(a_payment(payer, payee, credits(4_00)))
+        assert posted(database_url, payee) == 4_00  # committed as the statement ended
+        with pytest.raises(InsufficientFunds):
+            ledger.execute(a_payment(payee, payer, credits(5_00)))  # beyond what the payee holds
+        record = ledger.execute(a_payment(payer, payee, credits(1_00)))
+
+    assert not record.replayed
+    assert (posted(database_url, payer), posted(database_url, payee)) == (-5_00, 5_00)

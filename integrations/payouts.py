@@ -3,9 +3,10 @@ and marked ready when Stripe says payouts are enabled. Cash reaches a seller onl
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from integrations.db.stripe_records import stripe_account
+from integrations.db.stripe_records import StripeAccount, stripe_account
 from integrations.stripe import StripeGateway
 
 
@@ -30,5 +31,8 @@ def refresh_payouts(session: Session, stripe: StripeGateway, business_id: int) -
 
 
 def payouts_ready(session: Session, business_id: int) -> bool:
-    account = stripe_account(session, business_id)
-    return bool(account.connected_account_id and account.payouts_enabled)
+    """A plain read (no row created, nothing locked): the web asks it before a deal action, on
+    connections that may not write; a business without a row has no payout account yet."""
+    account = session.execute(select(StripeAccount.connected_account_id, StripeAccount.payouts_enabled)
+                              .where(StripeAccount.business_id == business_id)).first()
+    return account is not None and bool(account.connected_account_id and account.payouts_enabled)

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from integrations.long_lived_process import freeze_startup_objects
 from integrations.settings import Settings
 from web import create_app
 
@@ -44,7 +45,9 @@ class LocalServer(BaseApplication):
     def load(self) -> Flask:
         # Built in the worker process, after the fork: the Temporal client's thread and the
         # database pool must belong to the process that serves.
-        return create_app(self._settings)
+        app = create_app(self._settings)
+        freeze_startup_objects()
+        return app
 
 
 def main() -> None:

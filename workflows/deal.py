@@ -109,8 +109,11 @@ class DealWorkflow:
     @workflow.run
     async def run(self, start: DealInput) -> DealResult:
         # Deals started before this patch upserted DealStage and restarted the alarm timer at
-        # every step; their histories must replay with those commands.
-        self._lean_commands = workflow.patched(LEAN_COMMANDS_PATCH)
+        # every step; their histories must replay with those commands. A deal whose input asks
+        # for the lean commands never calls `patched`: the call costs a marker and an upsert of
+        # TemporalChangeVersion (two events and a visibility write) in every deal's first task,
+        # and its input, fixed in the history, chooses the same way on every replay.
+        self._lean_commands = start.lean_commands or workflow.patched(LEAN_COMMANDS_PATCH)
         try:
             opening = self._open(start)
         except TradepactError as error:

@@ -28,6 +28,9 @@ class DealInput:
     policy: TimerPolicy | None = None
     fee_rule: FeeRule | None = None
     dispute_policy: DisputePolicy | None = None  # None: the platform's (domain/dispute_policy.py)
+    # Set by starters that know the lean command sequence (the web): the workflow then needs no
+    # `workflow.patched` marker to choose it (see workflows/deal.py, LEAN_COMMANDS_PATCH).
+    lean_commands: bool = False
 
 
 @dataclass(frozen=True)

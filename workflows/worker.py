@@ -35,6 +35,7 @@ from activities.reconciliation import Reconciliation
 from activities.ring_steps import RingSteps
 from activities.subscriptions import SubscriptionSteps
 from activities.verification_steps import VerificationSteps
+from integrations.long_lived_process import freeze_startup_objects
 from integrations.payload_converter import DATA_CONVERTER
 from integrations.settings import Settings
 from integrations.stripe import StripeGateway
@@ -139,6 +140,7 @@ async def main() -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, lambda: asyncio.ensure_future(worker.shutdown()))
         logging.info("worker polling task queue %r at %s", settings.task_queue, settings.temporal_address)
+        freeze_startup_objects()
         await worker.run()
     stop.set()
 

@@ -19,7 +19,7 @@ from integrations.db.deal_json import deal_to_json_text
 # Plain statements, built once: a step writes rows it never loads back, and building and
 # compiling an ORM or Core insert per call was over half of a step's Python time (the ORM's
 # bulk-insert plumbing first, then the Core statement's construction and cache key).
-UPSERT_DEAL = text("""
+_UPSERT_DEAL = """
     INSERT INTO deals (deal_id, buyer_id, seller_id, listing_id, title, model, stage, ring_id, version,
                        next_deadline_at, state, created_at, updated_at)
     VALUES (:deal_id, :buyer_id, :seller_id, :listing_id, :title, :model, :stage, :ring_id, :version,
@@ -31,8 +31,13 @@ UPSERT_DEAL = text("""
         updated_at = excluded.updated_at
     -- Only a newer version may overwrite the row: steps of one deal are serial, but a retried
     -- older step must never roll the read model back.
-    WHERE deals.version < excluded.version""")
-CLAIM_EVENT = text("""
+    WHERE deals.version < excluded.version"""
+UPSERT_DEAL = text(_UPSERT_DEAL)
+# The deal's row and its timeline entry in one round trip: a data-modifying WITH runs whether or
+# not the outer statement reads it, and the timeline's reference to the deal is checked at the
+# end of the statement, when the deal's row is there.
+SAVE_DEAL_AND_CLAIM_EVENT = text(f"""
+    WITH saved AS ({_UPSERT_DEAL})
     INSERT INTO deal_events (deal_id, seq, kind, actor_id, summary, at)
     VALUES (:deal_id, :seq, :kind, :actor_id, :summary, :at)
     ON CONFLICT (deal_id, seq) DO NOTHING RETURNING id""")
@@ -47,19 +52,23 @@ SAVE_REVIEW = text("""
     ON CONFLICT (deal_id, author_id) DO UPDATE SET revealed = excluded.revealed""")
 
 
-def save_deal(session: Session, deal: Deal, at: dt.datetime) -> None:
-    session.execute(UPSERT_DEAL, dict(
+def _deal_row(deal: Deal, at: dt.datetime) -> dict:
+    return dict(
         deal_id=deal.deal_id, buyer_id=deal.buyer_id, seller_id=deal.seller_id, listing_id=deal.terms.listing_id,
         title=deal.terms.title, model=deal.terms.model.value, stage=deal.stage.value, ring_id=deal.terms.ring_id,
         version=deal.version, next_deadline_at=min(deal.deadlines().values(), default=None),
-        state=deal_to_json_text(deal), created_at=deal.created_at, updated_at=at))
+        state=deal_to_json_text(deal), created_at=deal.created_at, updated_at=at)
+
+
+def save_deal(session: Session, deal: Deal, at: dt.datetime) -> None:
+    session.execute(UPSERT_DEAL, _deal_row(deal, at))
 
 
 def claim_step(session: Session, deal: Deal, step: Step) -> bool:
     """Record the deal and its timeline entry; False if this step was recorded before."""
-    save_deal(session, deal, step.at)
-    claimed = session.execute(CLAIM_EVENT, dict(deal_id=deal.deal_id, seq=step.seq, kind=step.kind,
-                                                actor_id=step.actor_id, summary=step.summary, at=step.at)).first()
+    claimed = session.execute(SAVE_DEAL_AND_CLAIM_EVENT, dict(
+        _deal_row(deal, step.at), seq=step.seq, kind=step.kind, actor_id=step.actor_id, summary=step.summary,
+        at=step.at)).first()
     return claimed is not None
 
 

@@ -77,7 +77,8 @@ async def open_deal(client: Client, database_url: str, task_queue: str = "tradep
     deal_id = uuid.uuid4().hex[:20]
     handle = await client.start_workflow(
         DealWorkflow.run,
-        DealInput(deal_id, buyer, seller, buyer, terms or credit_terms(), **input_fields),
+        # As the web starts a deal: DealStage already set, the lean commands asked for in the input.
+        DealInput(deal_id, buyer, seller, buyer, terms or credit_terms(), **{"lean_commands": True, **input_fields}),
         id=deal_workflow_id(deal_id), task_queue=task_queue, search_attributes=OPENING_STAGE,
     )
     await handle.execute_update(DEAL_OPENED, result_type=DealReply)

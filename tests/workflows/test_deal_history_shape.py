@@ -49,6 +49,10 @@ async def test_a_step_upserts_the_stage_only_when_it_moves_and_keeps_a_standing_
     history = await deal.handle.fetch_history()
 
     assert stage_upserts(history) == ["funding", "in_delivery", "inspection", "rating", "closed"]
+    # Started with `lean_commands` in its input, the deal asks no `workflow.patched`: no marker,
+    # no TemporalChangeVersion upsert.
+    assert not [e for e in history.events if e.marker_recorded_event_attributes.marker_name == "core_patch"]
+    assert len([e for e in history.events if e.HasField("upsert_workflow_search_attributes_event_attributes")]) == 5
     reviews = [index for index, action in update_actions(history) if action == "review"]
     assert len(reviews) == 2
     between_reviews = {e.event_type for e in history.events[reviews[0]:reviews[1]]}
@@ -71,5 +75,9 @@ async def test_a_deal_started_without_its_stage_upserts_it(client: Client, datab
     await handle.execute_update(DEAL_OPENED, result_type=DealReply)
     described = await handle.describe()
     assert described.typed_search_attributes.get(DEAL_STAGE) == "proposed"
-    assert stage_upserts(await handle.fetch_history()) == ["proposed"]
+    history = await handle.fetch_history()
+    assert stage_upserts(history) == ["proposed"]
+    # Without `lean_commands` in its input (a ring's leg, an older starter) the deal takes the
+    # lean commands through the patch, marker and all.
+    assert [e for e in history.events if e.marker_recorded_event_attributes.marker_name == "core_patch"]
     await handle.terminate("test over")

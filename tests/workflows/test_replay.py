@@ -1,7 +1,7 @@
 """Saved deal histories must replay with the current workflow code (no non-determinism).
 
 `SAVE_DEAL_HISTORY=1 make test` (or pytest on this file) saves the fresh history of a closed
-credit deal beside the others. When a change to DealWorkflow breaks replay of a saved history,
+credit deal beside the others (`SAVE_DEAL_HISTORY=<name>`: as <name>.json). When a change to DealWorkflow breaks replay of a saved history,
 version the change with `workflow.patched` instead of deleting the file.
 """
 
@@ -42,5 +42,5 @@ async def test_a_fresh_history_replays(client, database_url):
     await deal.handle.result()
     history = await deal.handle.fetch_history()
     await Replayer(workflows=[DealWorkflow], workflow_runner=WORKFLOW_RUNNER).replay_workflow(history)
-    if os.environ.get("SAVE_DEAL_HISTORY"):
-        (HISTORY_DIR / "credit_deal_closed.json").write_text(history.to_json())
+    if saved_as := os.environ.get("SAVE_DEAL_HISTORY"):  # "1", or the file's name without .json
+        (HISTORY_DIR / f"{'credit_deal_closed' if saved_as == '1' else saved_as}.json").write_text(history.to_json())

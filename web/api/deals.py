@@ -18,7 +18,7 @@ from web.api.access import api_member, api_user
 from web.api.blueprint import ApiBlueprint
 from web.api.documents import deal_document, deal_summary_document
 from web.api.schemas import ActionResultOut, DealListOut, DealOut, ErrorOut
-from web.db import db, fresh_reads
+from web.db import db, fresh_reads, reads_only
 from web.deal_service import deal_service
 from web.deals.commands import command_for, deal_input
 from web.deals.ids import new_request_id
@@ -55,6 +55,7 @@ def _my_deal_document(deal_id: str) -> dict[str, Any]:
 
 
 @blp.route("/deals", methods=["POST"])
+@reads_only  # the deal is written by its workflow; the web only reads around the call
 @api_member
 @blp.arguments(ProposalBody)
 @blp.response(201, ActionResultOut)
@@ -73,6 +74,7 @@ def propose(data: dict):
 
 
 @blp.route("/deals", methods=["GET"])
+@reads_only
 @api_member
 @blp.arguments(DealFilter, location="query")
 @blp.response(200, DealListOut)
@@ -83,6 +85,7 @@ def my_deals(args: dict):
 
 
 @blp.route("/deals/<deal_id>", methods=["GET"])
+@reads_only
 @api_member
 @blp.response(200, DealOut)
 def deal(deal_id: str):
@@ -109,5 +112,5 @@ def _action_view(action: Action):
 
 for _action in Action:
     blp.route(f"/deals/<deal_id>/actions/{_action.value}", methods=["POST"], endpoint=f"act_{_action.value}")(
-        api_member(blp.arguments(ACTION_BODIES[_action])(blp.response(200, ActionResultOut)(
-            _refusals(_action_view(_action))))))
+        reads_only(api_member(blp.arguments(ACTION_BODIES[_action])(blp.response(200, ActionResultOut)(
+            _refusals(_action_view(_action)))))))

@@ -68,7 +68,7 @@ def deal_input(session: Session, listing: ListingView, proposer_id: int, data: d
     start_deal(deal_id, buyer, seller, proposer_id, terms, now, fee_rule=fee_rule)  # the domain's checks only
     check_deal_parties(session, buyer, seller, terms.price, proposer_id)
     return DealInput(deal_id, buyer, seller, proposer_id, terms, fee_rule=fee_rule,
-                     dispute_policy=current_app.config.get("DISPUTE_POLICY"))
+                     dispute_policy=current_app.config.get("DISPUTE_POLICY"), lean_commands=True)
 
 
 def counter_terms(current: DealTerms, data: dict[str, Any], now: dt.datetime) -> DealTerms:

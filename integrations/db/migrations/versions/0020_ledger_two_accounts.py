@@ -2,7 +2,7 @@
 
 Counted with callgrind over a single-user backend (800 transactions of BEGIN, one two-posting
 `ledger_move` between member accounts, COMMIT): 1.13 M instructions per transaction before,
-0.96 M after. What changed:
+0.92 M after (BENCHMARKS.md, ledger throughput). What changed:
 
 - `ledger_apply_entries` (the statement trigger that moves balances, 0018/0019) first walks the
   statement's entries. When they belong to one transfer in one currency and name each account
@@ -21,6 +21,7 @@ Counted with callgrind over a single-user backend (800 transactions of BEGIN, on
   row the ledger itself updates: the trigger fires only for statements of their own (depth 0),
   where it refuses a change of balance, and a second trigger refuses any UPDATE that sets an
   address or currency, at any depth (`UPDATE OF`, so the ledger's updates never fire it).
+  0018's `ledger_account_change_refused` stays, unused, for the downgrade.
 
 What is refused does not change: the same SQLSTATEs and constraint names, for any SQL.
 
